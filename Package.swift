@@ -1,0 +1,78 @@
+// swift-tools-version: 6.1
+//
+// The stow end-effector controller. Module map and the reason for every dependency:
+// docs/architecture.md. Arrows point one way: Control never imports SimHAL or a Linux backend.
+import PackageDescription
+
+let package = Package(
+    name: "stow-eoat",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "stowctl", targets: ["stowctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+    ],
+    targets: [
+        // System libraries: only HAL imports these.
+        .systemLibrary(
+            name: "CGPIOD",
+            pkgConfig: "libgpiod",
+            providers: [.apt(["libgpiod-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSerialPort",
+            pkgConfig: "libserialport",
+            providers: [.apt(["libserialport-dev"])]
+        ),
+
+        // YAML → typed, validated robot description. Imports nothing of ours.
+        .target(name: "Config", dependencies: [.product(name: "Yams", package: "Yams")]),
+
+        // Device contracts, units, errors, Linux backends, Modbus RTU and CiA 402.
+        .target(
+            name: "HAL",
+            dependencies: [
+                "CGPIOD",
+                "CSerialPort",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+
+        // Simulated end effector and pod world behind the HAL contracts. Never imports Control.
+        .target(name: "SimHAL", dependencies: ["HAL", "Config"]),
+
+        // Depth frames → bands, free space, verification.
+        .target(name: "Perception", dependencies: ["HAL"]),
+
+        // Loops, executors, safety supervisor, stow state machine, bin selection, campaigns.
+        .target(
+            name: "Control",
+            dependencies: ["HAL", "Perception", "Config", .product(name: "Logging", package: "swift-log")]
+        ),
+
+        // Serial / stdio diagnostics console.
+        .target(name: "Console", dependencies: ["Control", "HAL"]),
+
+        // The CLI: wires config to backends and runs everything else.
+        .executableTarget(
+            name: "stowctl",
+            dependencies: [
+                "Config", "HAL", "SimHAL", "Perception", "Control", "Console",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "ConfigTests", dependencies: ["Config"], resources: [.copy("Corpus")]),
+        .testTarget(name: "HALTests", dependencies: ["HAL"]),
+        .testTarget(name: "SimHALTests", dependencies: ["SimHAL", "HAL", "Config"]),
+        .testTarget(name: "PerceptionTests", dependencies: ["Perception"]),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "HAL", "Config"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
+        .testTarget(name: "StowctlTests", dependencies: []),
+    ]
+)

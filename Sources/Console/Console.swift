@@ -1,0 +1,1 @@
+// Console: see docs/architecture.md.

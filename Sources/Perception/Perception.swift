@@ -1,0 +1,1 @@
+// Perception: see docs/architecture.md.

@@ -1,0 +1,1 @@
+// SimHAL: see docs/architecture.md.

@@ -1,0 +1,4 @@
+/// The version printed by `stowctl --version`.
+enum StowctlVersion {
+    static let string = "0.1.0"
+}
