@@ -67,7 +67,7 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "ConfigTests", dependencies: ["Config"], resources: [.copy("Corpus")]),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"], exclude: ["Corpus"]),
         .testTarget(name: "HALTests", dependencies: ["HAL"]),
         .testTarget(name: "SimHALTests", dependencies: ["SimHAL", "HAL", "Config"]),
         .testTarget(name: "PerceptionTests", dependencies: ["Perception"]),

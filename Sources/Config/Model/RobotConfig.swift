@@ -81,7 +81,12 @@ extension RobotConfig {
             robot.finish()
         }
         let gpio = map.required("gpio").flatMap { GPIOConfig.read($0, backend: backend ?? .linux) }
-        let buses = map.required("buses").flatMap { readBuses($0, backend: backend ?? .linux) }
+        let busesNode = map.required("buses")
+        let buses = busesNode.flatMap { readBuses($0, backend: backend ?? .linux) }
+        let busNames = busesNode.flatMap { node -> [String]? in
+            guard case let .mapping(mapping) = node.node else { return nil }
+            return mapping.compactMap { $0.key.scalar?.string }
+        }
         let profiles = RegisterProfileConfig.builtIn + (map.optional("register_profiles").flatMap(readProfiles) ?? [])
         let drives = map.required("drives").flatMap(readDrives)
         let loops = map.required("loops").flatMap(LoopConfig.read)
@@ -96,10 +101,10 @@ extension RobotConfig {
             root.reader.error(at: map.mark, "sim", "required when robot.backend is sim", hint: "describe the pod world")
         }
         if backend == .linux, let simNode {
-            root.reader.error(at: simNode.mark, "sim", "only read when robot.backend is sim", hint: "remove it")
+            root.reader.error(at: simNode.keyMark, "sim", "only read when robot.backend is sim", hint: "remove it")
         }
         map.finish()
-        CrossChecks(sections: ConfigSections(gpio: gpio, buses: buses, registerProfiles: profiles, drives: drives,
+        CrossChecks(sections: ConfigSections(gpio: gpio, buses: buses, busNames: busNames, registerProfiles: profiles, drives: drives,
                                              loops: loops, stow: stow, safety: safety),
                     reader: root.reader).run()
         guard let name, let backend, let gpio, let buses, let drives, let loops, let stow, let safety,
@@ -148,7 +153,7 @@ extension RobotConfig {
             }
         }
         for role in DriveRole.allCases where !map.keys.contains(role.rawValue) {
-            node.reader.error(at: map.mark, "drives.\(role.rawValue)", "drive is missing",
+            node.reader.error(at: node.keyMark, "drives.\(role.rawValue)", "drive is missing",
                               hint: "the EOAT needs jaw, left-belt, right-belt and plank")
         }
         return drives

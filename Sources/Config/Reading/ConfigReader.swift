@@ -39,6 +39,8 @@ struct ConfigNode {
     let node: Node
     let path: String
     let reader: ConfigReader
+    /// The key that introduced this value (`bus0:`), where errors about the whole value point.
+    var keyMark: Mark? = nil
 
     var mark: Mark? { node.mark }
 
@@ -48,7 +50,7 @@ struct ConfigNode {
             reader.error(at: self, "expected a mapping of keys, found \(describe(node))")
             return nil
         }
-        return MappingReader(mapping: mapping, path: path, reader: reader)
+        return MappingReader(mapping: mapping, path: path, reader: reader, keyMark: keyMark)
     }
 
     /// The node's elements, or nil after reporting a type error.
@@ -76,10 +78,10 @@ final class MappingReader {
     private let entries: [(key: String, keyMark: Mark?, value: Node)]
     private var consumed: Set<String> = []
 
-    init(mapping: Node.Mapping, path: String, reader: ConfigReader) {
+    init(mapping: Node.Mapping, path: String, reader: ConfigReader, keyMark: Mark?) {
         self.path = path
         self.reader = reader
-        self.mark = mapping.mark
+        self.mark = keyMark ?? mapping.mark
         var entries: [(key: String, keyMark: Mark?, value: Node)] = []
         for (key, value) in mapping {
             guard case let .scalar(scalar) = key else {
@@ -103,7 +105,7 @@ final class MappingReader {
         consumed.insert(key)
         guard let entry = entries.first(where: { $0.key == key }) else { return nil }
         reader.record(childPath(key), at: entry.value.mark)
-        return ConfigNode(node: entry.value, path: childPath(key), reader: reader)
+        return ConfigNode(node: entry.value, path: childPath(key), reader: reader, keyMark: entry.keyMark)
     }
 
     /// The value under `key`; reports a missing key at the mapping and returns nil.
@@ -121,7 +123,8 @@ final class MappingReader {
         entries.map { entry in
             consumed.insert(entry.key)
             reader.record(childPath(entry.key), at: entry.keyMark)
-            return (entry.key, entry.keyMark, ConfigNode(node: entry.value, path: childPath(entry.key), reader: reader))
+            return (entry.key, entry.keyMark,
+                    ConfigNode(node: entry.value, path: childPath(entry.key), reader: reader, keyMark: entry.keyMark))
         }
     }
 

@@ -36,9 +36,9 @@ struct CrossChecks {
     private func checkDriveReferences() {
         guard let drives = sections.drives else { return }
         for drive in drives {
-            if let buses = sections.buses, !buses.contains(where: { $0.name == drive.bus }) {
+            if let busNames = sections.busNames, !busNames.contains(drive.bus) {
                 report(drive.location, "drives.\(drive.role.rawValue).bus", "no bus named '\(drive.bus)'",
-                       hint: "buses defined: \(buses.map(\.name).joined(separator: ", "))")
+                       hint: "buses defined: \(busNames.joined(separator: ", "))")
             }
             if let profiles = sections.registerProfiles, !profiles.contains(where: { $0.name == drive.profile }) {
                 report(drive.location, "drives.\(drive.role.rawValue).profile", "no register profile named '\(drive.profile)'",
@@ -167,6 +167,8 @@ extension String {
 struct ConfigSections {
     var gpio: GPIOConfig?
     var buses: [BusConfig]?
+    /// Every bus key, including buses whose settings had errors, so references still resolve.
+    var busNames: [String]?
     var registerProfiles: [RegisterProfileConfig]?
     var drives: [DriveConfig]?
     var loops: LoopConfig?
