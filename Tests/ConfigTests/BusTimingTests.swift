@@ -22,10 +22,10 @@ struct BusTimingTests {
         #expect(BusTiming.interFrameGapMS(bus: bus(baud: 921600)) == 1.75)
     }
 
-    @Test func cia402DirectNeedsFourRequestsPerDrive() {
+    @Test func cia402DirectNeedsFiveRequestsPerDrive() {
         let profile = RegisterProfileConfig.cia402Direct
         #expect(BusTiming.runs(of: BusTiming.setpointObjects, in: profile).count == 2)
-        #expect(BusTiming.runs(of: BusTiming.feedbackObjects, in: profile).count == 4)
+        #expect(BusTiming.runs(of: BusTiming.feedbackObjects, in: profile).count == 5)
     }
 
     @Test func contiguousProfileNeedsOneRequestPerDrive() {
@@ -44,6 +44,6 @@ struct BusTimingTests {
         let slow = BusTiming.driveExchangeMS(bus: bus(baud: 115200), profile: profile)
         let fast = BusTiming.driveExchangeMS(bus: bus(baud: 921600), profile: profile)
         #expect(fast < slow)
-        #expect(fast > 4 * (1.75 + 1))
+        #expect(fast > 5 * (1.75 + 1))
     }
 }

@@ -50,7 +50,7 @@ struct ConfigCommandTests {
     }
 
     @Test func explainConfigOfAnInvalidFileFails() throws {
-        let file = try temporaryCopy(of: "firmware-config/sim.yaml", replacing: "poll_hz: 15", with: "poll_hz: 500")
+        let file = try temporaryCopy(of: "firmware-config/sim.yaml", replacing: "poll_hz: 12", with: "poll_hz: 500")
         let result = try StowctlProcess.run(["explain-config", file])
         #expect(result.exitCode == 1)
         #expect(result.stderr.contains("buses.bus0.poll_hz: 500 Hz is faster than 460800 baud allows"))

@@ -1,15 +1,14 @@
 /// How long one cyclic exchange with every drive on a bus takes on the wire.
 ///
-/// The model, per drive and cycle: the setpoint objects (controlword, and the target of the
-/// active mode) are written and the feedback objects (statusword, position, velocity, current)
-/// are read. Objects at consecutive register addresses travel in one request; a write run and a
+/// The model, per drive and cycle, matches `ModbusCiA402Drive.exchange` in HAL: the setpoint
+/// objects (controlword, and the target of the active mode) are written and the feedback objects
+/// (error code, statusword, position, velocity, current) are read. Objects at consecutive register addresses travel in one request; a write run and a
 /// read run share one read/write-multiple request (FC 0x17). Every request is preceded by a
 /// 3.5-character silence (fixed 1.75 ms above 19200 baud, Modbus over Serial Line v1.02
-/// section 2.5.1.1) and its reply starts after the drive's turnaround. The error code is read
-/// only when the statusword shows a fault, so it is not part of the cycle.
+/// section 2.5.1.1) and its reply starts after the drive's turnaround.
 public enum BusTiming {
     static let setpointObjects: [CiA402ObjectName] = [.controlword, .targetVelocity]
-    static let feedbackObjects: [CiA402ObjectName] = [.statusword, .positionActual, .velocityActual, .currentActual]
+    static let feedbackObjects: [CiA402ObjectName] = [.errorCode, .statusword, .positionActual, .velocityActual, .currentActual]
 
     /// The inter-frame silence in ms: 3.5 character times, or 1.75 ms above 19200 baud.
     public static func interFrameGapMS(bus: BusConfig) -> Double {
