@@ -21,6 +21,8 @@ struct Stowctl: ParsableCommand {
             CheckConfig.self,
             ExplainConfig.self,
             Sim.self,
+            GPIOCommand.self, SerialCommand.self,
+            DriveCommand.self,
         ]
     )
 }

@@ -53,7 +53,7 @@ extension HALError.Cause: CustomStringConvertible {
         case let .busy(what):
             return "busy: \(what) is in use by another consumer"
         case .timeout:
-            return "timed out waiting for the device"
+            return "no answer before the deadline (check power, wiring, address, baud and parity)"
         case let .modbusException(function, code):
             return "Modbus exception \(code) (\(ModbusExceptionCode.meaning(of: code))) to function 0x"
                 + String(function, radix: 16, uppercase: true)
