@@ -1,0 +1,110 @@
+import Testing
+
+@testable import HAL
+
+/// What the drive puts on the bus for one cycle, against an in-memory register file: order,
+/// function codes, values, and scaling of the feedback. The state machine itself is exercised
+/// against the Python peer in ModbusPeerIntegrationTests.
+@Suite struct ModbusCiA402DriveTests {
+    private let scaling = DriveScaling(countsPerMM: 1000, ratedCurrentMilliamps: 2500)
+
+    private func makeDrive(statusword: UInt16) throws -> (ModbusCiA402Drive, RegisterFileUnit) {
+        let unit = RegisterFileUnit(unit: 3)
+        unit.registers[0x6041] = statusword
+        unit.registers[0x6064] = 0x0001  // position 100000 counts = 100 mm
+        unit.registers[0x6065] = 0x86A0
+        unit.registers[0x606C] = 0xFFFF  // velocity -5000 counts/s = -5 mm/s
+        unit.registers[0x606D] = 0xEC78
+        unit.registers[0x6078] = 400  // 40 % of 2500 mA
+        unit.registers[0x603F] = 0x0000
+        let line = ScriptedLine { request in unit.answer(request) }
+        let client = ModbusRTUClient(stream: line, settings: SerialSettings(), busName: "bus0")
+        let drive = try ModbusCiA402Drive(name: "plank", client: client, unit: 3, scaling: scaling)
+        return (drive, unit)
+    }
+
+    @Test func exchangeWritesModeTargetThenControlwordAndReadsStatusInTheSameTransaction() throws {
+        let (drive, unit) = try makeDrive(statusword: 0x0237)
+        let setpoint = DriveSetpoint(controlword: 0x000F, mode: .profileVelocity, targetVelocityMMPerS: 12.5)
+        let feedback = try drive.exchange(setpoint, deadline: .inMilliseconds(500))
+
+        #expect(unit.functions == [0x06, 0x10, 0x17, 0x03, 0x03, 0x03])
+        #expect(unit.writes.map(\.address) == [0x6060, 0x60FF, 0x6040])
+        #expect(unit.registers[0x6060] == 3)
+        #expect(unit.registers[0x60FF] == 0x0000 && unit.registers[0x6100] == 12_500)
+        #expect(unit.registers[0x6040] == 0x000F)
+        #expect(feedback == DriveFeedback(
+            statusword: 0x0237, positionMM: 100, velocityMMPerS: -5, currentMilliamps: 1000, errorCode: 0))
+    }
+
+    @Test func modeIsWrittenOnceTheDriveIsEnabled() throws {
+        let (drive, unit) = try makeDrive(statusword: 0x0237)
+        let setpoint = DriveSetpoint(controlword: 0x000F, mode: .profileVelocity, targetVelocityMMPerS: 1)
+        _ = try drive.exchange(setpoint, deadline: .inMilliseconds(500))
+        _ = try drive.exchange(setpoint, deadline: .inMilliseconds(500))
+        #expect(unit.functions == [0x06, 0x10, 0x17, 0x03, 0x03, 0x03, 0x10, 0x17, 0x03, 0x03, 0x03])
+    }
+
+    @Test func modeIsRewrittenEveryCycleWhileTheDriveIsNotEnabled() throws {
+        // A drive that rebooted has forgotten its mode; until it is enabled we keep telling it.
+        let (drive, unit) = try makeDrive(statusword: 0x0250)
+        let setpoint = DriveSetpoint(controlword: 0x0006, mode: .profilePosition, targetPositionMM: -0.5)
+        _ = try drive.exchange(setpoint, deadline: .inMilliseconds(500))
+        _ = try drive.exchange(setpoint, deadline: .inMilliseconds(500))
+        #expect(unit.writes.map(\.address) == [0x6060, 0x607A, 0x6040, 0x6060, 0x607A, 0x6040])
+        #expect(unit.registers[0x607A] == 0xFFFF && unit.registers[0x607B] == 0xFE0C)
+    }
+
+    @Test func targetThatDoesNotFitTheObjectIsRefusedNamingTheDrive() throws {
+        let (drive, unit) = try makeDrive(statusword: 0x0237)
+        let setpoint = DriveSetpoint(controlword: 0x000F, mode: .profilePosition, targetPositionMM: 1e9)
+        let error = #expect(throws: HALError.self) { try drive.exchange(setpoint, deadline: .inMilliseconds(500)) }
+        #expect(error?.device == "bus0.drive.plank")
+        #expect(unit.functions.isEmpty)
+    }
+
+    @Test func clientErrorsAreRenamedToTheDrive() throws {
+        let line = ScriptedLine { _ in [] }
+        let client = ModbusRTUClient(
+            stream: line, settings: SerialSettings(), options: .init(responseTimeoutMilliseconds: 5, maxRetries: 0), busName: "bus0")
+        let drive = try ModbusCiA402Drive(name: "jaw", client: client, unit: 1, scaling: scaling)
+        let error = #expect(throws: HALError.self) { try drive.readState(deadline: .inMilliseconds(500)) }
+        #expect(error == HALError(device: "bus0.drive.jaw", cause: .timeout))
+    }
+
+    @Test func readStateDecodesTheStatusword() throws {
+        let (drive, _) = try makeDrive(statusword: 0x0231)
+        #expect(try drive.readState(deadline: .inMilliseconds(500)) == .readyToSwitchOn)
+    }
+
+    @Test func unreadableStatuswordIsAViolationNotAGuess() throws {
+        let (drive, _) = try makeDrive(statusword: 0x0061)
+        let error = #expect(throws: HALError.self) { try drive.readState(deadline: .inMilliseconds(500)) }
+        #expect(error?.cause == .protocolViolation("statusword 0x61 matches no CiA 402 state"))
+    }
+
+    @Test func enablingAFaultedDriveReportsItsErrorCodeInsteadOfResettingIt() throws {
+        let (drive, unit) = try makeDrive(statusword: 0x0218)
+        unit.registers[0x603F] = 0x2310
+        let error = #expect(throws: HALError.self) { try drive.enable(deadline: .inMilliseconds(500)) }
+        #expect(error?.cause == .deviceFault(code: 0x2310, meaning: "continuous over-current"))
+        #expect(!unit.writes.contains { $0.address == 0x6040 })
+    }
+
+    @Test func motionParametersGoOneObjectAtATimeInTheDirectProfile() throws {
+        let (drive, unit) = try makeDrive(statusword: 0x0250)
+        try drive.configureMotion(
+            profileVelocityMMPerS: 10, accelerationMMPerS2: 100, decelerationMMPerS2: 200,
+            quickStopDecelerationMMPerS2: 1000, deadline: .inMilliseconds(500))
+        #expect(unit.functions == [0x10, 0x10, 0x10, 0x10])
+        #expect(unit.writes.map(\.address) == [0x6081, 0x6083, 0x6084, 0x6085])
+        #expect(unit.registers[0x6085] == 0x000F && unit.registers[0x6086] == 0x4240)
+    }
+
+    @Test func unitIdAndScalingAreCheckedWhenTheDriveIsMade() {
+        let client = ModbusRTUClient(stream: ScriptedLine { _ in [] }, settings: SerialSettings(), busName: "bus0")
+        #expect(throws: HALError.self) { try ModbusCiA402Drive(name: "jaw", client: client, unit: 0, scaling: scaling) }
+        let badScaling = DriveScaling(countsPerMM: 0, ratedCurrentMilliamps: 1000)
+        #expect(throws: HALError.self) { try ModbusCiA402Drive(name: "jaw", client: client, unit: 1, scaling: badScaling) }
+    }
+}
