@@ -277,6 +277,13 @@ public final class TermiosPort: ByteStream {
         guard cfgetospeed(&applied) == speed else {
             throw HALError(device: path, cause: .invalidRequest("the driver of \(path) did not accept baud \(settings.baud)"))
         }
+        let frameBits = tcflag_t(PARENB | PARODD | CSTOPB | CSIZE)
+        // Linux drops PARENB on a pseudo-terminal (there is no wire to carry a parity bit), so
+        // only a real port must keep every framing bit we asked for.
+        guard applied.c_cflag & frameBits == options.c_cflag & frameBits || Self.isPseudoTerminal(path) else {
+            throw HALError(
+                device: path, cause: .invalidRequest("the driver of \(path) did not accept the framing \(settings)"))
+        }
 
         // Whatever arrived before we configured the line was received at the wrong settings.
         if tcflush(fd, TCIOFLUSH) != 0 {
@@ -302,6 +309,13 @@ public final class TermiosPort: ByteStream {
         case 921_600: return speed_t(B921600)
         default: return nil
         }
+    }
+
+    private static func isPseudoTerminal(_ path: String) -> Bool {
+        guard let resolved = realpath(path, nil) else { return false }
+        defer { free(resolved) }
+        return String(decoding: UnsafeRawBufferPointer(start: resolved, count: strlen(resolved)), as: UTF8.self)
+            .hasPrefix("/dev/pts/")
     }
 
     private static func retryingOnInterrupt(_ call: () -> Int32) -> Int32 {
