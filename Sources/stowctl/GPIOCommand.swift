@@ -156,8 +156,8 @@ struct GPIOSetCommand: ParsableCommand {
             On release, every line is first driven back to inactive (0; high with --active-low), \
             the same way the controller returns outputs to their safe value, and then given back \
             to the kernel. After release the kernel leaves the line an output at that level on \
-            most drivers, but nobody owns it: another program may take it, and some pin \
-            controllers return the pin to its default state. If stowctl is killed with SIGKILL, \
+            most drivers, but nobody owns it: another program may take it, and some drivers \
+            return the pin to its default state (gpio-sim, for one, drops it to its pull). If stowctl is killed with SIGKILL, \
             the kernel releases the lines at whatever level they had.
             """
     )

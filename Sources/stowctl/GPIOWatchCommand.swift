@@ -77,7 +77,7 @@ struct GPIOWatchCommand: ParsableCommand {
 
             var printed = 0
             var previous: [String: MonotonicInstant] = [:]
-            var stopReason = "\(count ?? 0) edges seen"
+            var stopReason = "--count \(count ?? 0) reached"
             while count.map({ printed < $0 }) ?? true {
                 if let signal = signals.wait(seconds: 0) {
                     stopReason = "\(TerminationSignals.name(signal)) received"

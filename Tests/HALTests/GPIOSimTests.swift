@@ -114,14 +114,16 @@ struct GPIOSimTests {
         #expect(try GPIOSim.value(0) == 1)
     }
 
-    @Test func test_anOutputDrivesTheLineAndReturnsToItsSafeValueOnClose() throws {
+    @Test func test_anOutputDrivesTheLineAndIsReleasedOnClose() throws {
         let output = try GPIOOutput(name: "test.solenoid", line: try GPIOSim.line(0), safeValue: false)
         try output.write(true)
         #expect(try GPIOSim.value(0) == 1)
         #expect(try output.readBack() == true)
         try output.close()
-        #expect(try GPIOSim.value(0) == 0)
+        // The safe value written just before release cannot be seen from here: gpio-sim returns a
+        // released line to its simulated pull at once. What can be seen is that it was released.
         #expect(try GPIOSim.line(0).info().used == false)
+        #expect(throws: HALError.self) { try output.write(true) }
     }
 
     @Test func test_anActiveLowOutputDrivesLowWhenAsserted() throws {
@@ -145,7 +147,9 @@ struct GPIOSimTests {
         try set.read(into: &values)
         #expect(values == [true, false])
         try set.close()
-        #expect(try [GPIOSim.value(0), GPIOSim.value(1)] == [0, 1])
+        // As for single outputs, gpio-sim drops released lines to their pull, hiding the safe values.
+        #expect(try GPIOSim.line(0).info().used == false)
+        #expect(try GPIOSim.line(1).info().used == false)
     }
 
     @Test func test_anInputSetReadsAllLinesInOneSnapshot() throws {
