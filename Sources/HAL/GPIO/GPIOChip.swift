@@ -85,7 +85,7 @@ public final class GPIOChip {
     }
 
     /// One line naming every chip present, for error messages:
-    /// `gpiochip0 [pinctrl-bcm2711] (58 lines), gpiochip1 (cannot open: Permission denied)`,
+    /// `gpiochip0 [pinctrl-bcm2711] (58 lines), /dev/gpiochip1 (cannot open: Permission denied)`,
     /// or `none (no /dev/gpiochip* on this machine)`.
     public static func presentChipsDescription() -> String {
         let paths = devicePaths()
@@ -93,17 +93,12 @@ public final class GPIOChip {
             return "none (no /dev/gpiochip* on this machine)"
         }
         return paths.map { path in
-            do {
-                let chip = try open(path: path, as: path)
-                return "\(chip.displayName) (\(chip.lineCount) lines)"
-            } catch let error as HALError {
-                if case let .errno(_, code) = error.cause {
-                    return "\(path) (cannot open: \(String(cString: strerror(code))))"
-                }
-                return "\(path) (cannot open: \(error.cause))"
-            } catch {
-                return "\(path) (cannot open: \(error))"
+            // gpiod_chip_open directly, not open(path:as:), whose errors call back into this.
+            guard let handle = gpiod_chip_open(path) else {
+                return "\(path) (cannot open: \(String(cString: strerror(errno))))"
             }
+            let chip = GPIOChip(handle: handle, path: path)
+            return "\(chip.displayName) (\(chip.lineCount) lines)"
         }.joined(separator: ", ")
     }
 

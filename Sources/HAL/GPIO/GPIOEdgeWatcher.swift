@@ -32,9 +32,9 @@ public final class GPIOEdgeWatcher: EdgeEventSource {
         self.lineNames = lineNames
         self.lines = lines
         self.debouncer = EdgeDebouncer(lineCount: lines.count, intervalNanoseconds: debounceNanoseconds)
-        let where_ = lines.map(\.displayName).joined(separator: ", ")
+        let chipLines = lines.map(\.displayName).joined(separator: ", ")
         self.request = try GPIOLineRequest(
-            lines: lines, kind: .bothEdgesEvents, options: options, device: "\(name) (\(where_))")
+            lines: lines, kind: .bothEdgesEvents, options: options, device: "\(name) (\(chipLines))")
     }
 
     /// Watches one line; the event's `line` is `name`.
