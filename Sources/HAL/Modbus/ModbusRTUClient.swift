@@ -100,7 +100,7 @@ public final class ModbusRTUClient {
                     try drainUntilQuiet()
                     lineNeedsResync = false
                 }
-                return try attemptOnce(request, unit: unit, device: device, deadline: deadline)
+                return try attemptOnce(request, unit: unit, deadline: deadline)
             } catch let failure as AttemptFailure {
                 switch failure {
                 case .timeout:
@@ -171,7 +171,7 @@ public final class ModbusRTUClient {
     }
 
     /// One request/reply exchange. `requestFrame` holds the encoded request.
-    private func attemptOnce(_ request: ModbusRequest, unit: UInt8, device: String, deadline: MonotonicInstant?) throws -> ModbusReply {
+    private func attemptOnce(_ request: ModbusRequest, unit: UInt8, deadline: MonotonicInstant?) throws -> ModbusReply {
         sleep(until: lineQuietSince.adding(nanoseconds: interFrameGapNanoseconds))
 
         var attemptDeadline = MonotonicInstant.inMilliseconds(options.responseTimeoutMilliseconds)
