@@ -1,1 +1,2 @@
+// Specs for Console arrive with issue 8 (serial console).
 import Testing

@@ -1,1 +1,2 @@
+// Specs for Perception arrive with issue 6 (perception loop).
 import Testing

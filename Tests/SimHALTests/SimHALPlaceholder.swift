@@ -1,1 +1,2 @@
+// Specs for SimHAL arrive with issue 4 (SimHAL).
 import Testing
