@@ -42,7 +42,7 @@ struct ConfigExplanation {
             let mapped = drives.compactMap { drive in config.registerProfile(named: drive.profile).map { (drive, $0) } }
             let cycle = BusTiming.cycleMS(bus: bus, drives: mapped)
             out += "bus \(bus.name): \(bus.port?.description ?? "simulated"), \(bus.baud) baud, "
-                + "8\(bus.parity.rawValue.prefix(1).uppercased())\(bus.stopBits), \(bitsNote(bus))\n"
+                + "8\(bus.parity.rawValue.prefix(1).uppercased())\(bus.stopBits), \(bus.bitsPerCharacter) bits/char\n"
             out += "  poll \(format(bus.pollHz)) Hz (period \(format2(1000 / bus.pollHz)) ms; "
                 + "one cycle of \(drives.count) drives takes \(format2(cycle)) ms on the wire, max \(cycle > 0 ? String(Int(1000 / cycle)) : "-") Hz)\n"
             out += "  response timeout \(format(bus.responseTimeoutMS)) ms, \(bus.retries) retr\(bus.retries == 1 ? "y" : "ies"), "
@@ -52,10 +52,6 @@ struct ConfigExplanation {
             }
         }
         return out + "\n"
-    }
-
-    private func bitsNote(_ bus: BusConfig) -> String {
-        "\(bus.bitsPerCharacter) bits/char"
     }
 
     private func driveSection() -> String {
