@@ -29,6 +29,9 @@ let package = Package(
             providers: [.apt(["libserialport-dev"])]
         ),
 
+        // C calls Swift cannot make directly (prctl timer slack). Only Control imports it.
+        .target(name: "CRealtime"),
+
         // YAML → typed, validated robot description. Imports nothing of ours.
         .target(name: "Config", dependencies: [.product(name: "Yams", package: "Yams")]),
 
@@ -51,7 +54,7 @@ let package = Package(
         // Loops, executors, safety supervisor, stow state machine, bin selection, campaigns.
         .target(
             name: "Control",
-            dependencies: ["HAL", "Perception", "Config", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["HAL", "Perception", "Config", "CRealtime", .product(name: "Logging", package: "swift-log")]
         ),
 
         // Serial / stdio diagnostics console.
@@ -70,8 +73,8 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config"], exclude: ["Corpus"]),
         .testTarget(name: "HALTests", dependencies: ["HAL"]),
         .testTarget(name: "SimHALTests", dependencies: ["SimHAL", "HAL", "Config"]),
-        .testTarget(name: "PerceptionTests", dependencies: ["Perception"]),
-        .testTarget(name: "ControlTests", dependencies: ["Control", "HAL", "Config"]),
+        .testTarget(name: "PerceptionTests", dependencies: ["Perception", "HAL", "SimHAL", "Config"]),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "HAL", "Config", "SimHAL"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
         .testTarget(name: "StowctlTests", dependencies: []),
     ]

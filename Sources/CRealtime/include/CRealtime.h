@@ -1,0 +1,2 @@
+// C calls Swift cannot make directly (variadic prctl). Filled by the control-runtime work.
+#pragma once

@@ -1,2 +1,0 @@
-// The SimHAL target is reserved for issue 4 (SimHAL): no code yet.
-// Its place in the module map is in docs/architecture.md.
