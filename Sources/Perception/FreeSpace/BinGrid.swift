@@ -1,0 +1,164 @@
+import HAL
+
+/// One bin seen from the front as a grid over (x across the bin, height above the floor): each
+/// cell holds the depth of the first surface behind the bin front, in mm, clamped to the bin's
+/// depth. Everything behind that surface is assumed occupied (the camera cannot see behind it).
+///
+/// The grid is the pipeline's working memory for one bin: allocated when a bin of a new size
+/// first appears and reused for every later frame.
+public final class BinGrid {
+    /// Grid columns never exceed this; wide bins get wider cells. (The 128 in `FreeSpaceAnalysis`
+    /// and `BinObservation.columnFreeDepthMM` is this number.)
+    public static let maxColumns = 128
+
+    public private(set) var columns: Int = 0
+    public private(set) var rows: Int = 0
+    public private(set) var cellWidthMM: Double = 0
+    public private(set) var cellHeightMM: Double = 0
+    public private(set) var opening: BinOpening = BinOpening(name: "", xMM: 0, yMM: 0, widthMM: 0, heightMM: 0, depthMM: 0)
+
+    /// First-surface depth per cell, row-major from the floor up: `depths[row * columns + column]`.
+    /// `Float.infinity` while a cell has no estimate.
+    private(set) var depths: UnsafeMutablePointer<Float>
+    /// 1 where a pixel landed in the cell this frame, 0 where the depth was estimated.
+    private(set) var seen: UnsafeMutablePointer<UInt8>
+    private var capacity = 0
+    /// Per-row scratch for `fillUnseen`.
+    private var scratch: UnsafeMutablePointer<Float>
+    private var scratchCapacity = 0
+
+    public init() {
+        depths = .allocate(capacity: 1)
+        seen = .allocate(capacity: 1)
+        scratch = .allocate(capacity: 1)
+    }
+
+    deinit {
+        depths.deallocate()
+        seen.deallocate()
+        scratch.deallocate()
+    }
+
+    /// The depth of the first surface in a cell (after `fillUnseen`, never infinite).
+    public func depthMM(column: Int, row: Int) -> Float {
+        precondition(column >= 0 && column < columns && row >= 0 && row < rows, "cell (\(column), \(row)) is outside the grid")
+        return depths[row * columns + column]
+    }
+
+    /// True when the cell's depth was measured in this frame, false when it was estimated from
+    /// its neighbours (behind a band, a dropout or an occluding edge).
+    public func wasSeen(column: Int, row: Int) -> Bool {
+        precondition(column >= 0 && column < columns && row >= 0 && row < rows, "cell (\(column), \(row)) is outside the grid")
+        return seen[row * columns + column] != 0
+    }
+
+    /// Sizes the grid for `opening` and clears it. Allocates only when the grid must grow.
+    func reset(opening: BinOpening, settings: PerceptionSettings) {
+        self.opening = opening
+        cellWidthMM = max(settings.cellWidthMM, opening.widthMM / Double(Self.maxColumns))
+        cellHeightMM = settings.cellHeightMM
+        columns = min(Self.maxColumns, max(1, Int((opening.widthMM / cellWidthMM).rounded(.up))))
+        rows = max(1, Int((opening.heightMM / cellHeightMM).rounded(.up)))
+        let cells = columns * rows
+        if cells > capacity {
+            depths.deallocate()
+            seen.deallocate()
+            depths = .allocate(capacity: cells)
+            seen = .allocate(capacity: cells)
+            capacity = cells
+        }
+        if rows > scratchCapacity {
+            scratch.deallocate()
+            scratch = .allocate(capacity: rows)
+            scratchCapacity = rows
+        }
+        depths.update(repeating: .infinity, count: cells)
+        seen.update(repeating: 0, count: cells)
+    }
+
+    /// Keeps the nearer of the cell's depth and `depthMM` (the first surface wins).
+    @inline(__always)
+    func record(column: Int, row: Int, depthMM: Float) {
+        let index = row * columns + column
+        if depthMM < depths[index] {
+            depths[index] = depthMM
+        }
+        seen[index] = 1
+    }
+
+    /// Gives every unseen cell a depth from the cells around it. Within a column, a cell hidden
+    /// behind a band or a dropout takes the nearer of the closest seen cells above and below it
+    /// (the conservative choice: free space is never invented). A column with nothing seen takes,
+    /// row by row, the nearer of the closest seen columns left and right. A bin with nothing seen
+    /// at all is taken as full.
+    func fillUnseen() {
+        var knownColumns = 0
+        for column in 0..<columns {
+            if fillColumn(column) { knownColumns += 1 }
+        }
+        if knownColumns == columns { return }
+        if knownColumns == 0 {
+            depths.update(repeating: 0, count: columns * rows)
+            return
+        }
+        for column in 0..<columns where depths[column].isInfinite {
+            var left = column - 1
+            while left >= 0 && depths[left].isInfinite { left -= 1 }
+            var right = column + 1
+            while right < columns && depths[right].isInfinite { right += 1 }
+            for row in 0..<rows {
+                let leftDepth = left >= 0 ? depths[row * columns + left] : Float.infinity
+                let rightDepth = right < columns ? depths[row * columns + right] : Float.infinity
+                depths[row * columns + column] = min(leftDepth, rightDepth)
+            }
+        }
+    }
+
+    /// Fills one column's unseen cells; false when the column has no seen cell (left infinite).
+    private func fillColumn(_ column: Int) -> Bool {
+        var nearestBelow = Float.infinity
+        for row in 0..<rows {
+            let index = row * columns + column
+            if seen[index] != 0 { nearestBelow = depths[index] }
+            scratch[row] = nearestBelow
+        }
+        if nearestBelow.isInfinite { return false }
+        var nearestAbove = Float.infinity
+        for row in stride(from: rows - 1, through: 0, by: -1) {
+            let index = row * columns + column
+            if seen[index] != 0 {
+                nearestAbove = depths[index]
+            } else {
+                depths[index] = min(nearestAbove, scratch[row])
+            }
+        }
+        return true
+    }
+
+    /// Copies another grid's size and cells into this one (for a verification baseline).
+    /// Allocates only when this grid must grow.
+    public func copy(from other: BinGrid) {
+        let cells = other.columns * other.rows
+        if cells > capacity {
+            depths.deallocate()
+            seen.deallocate()
+            depths = .allocate(capacity: cells)
+            seen = .allocate(capacity: cells)
+            capacity = cells
+        }
+        columns = other.columns
+        rows = other.rows
+        cellWidthMM = other.cellWidthMM
+        cellHeightMM = other.cellHeightMM
+        opening = other.opening
+        depths.update(from: other.depths, count: cells)
+        seen.update(from: other.seen, count: cells)
+    }
+
+    /// A copy that shares nothing with this grid.
+    public func snapshot() -> BinGrid {
+        let copy = BinGrid()
+        copy.copy(from: self)
+        return copy
+    }
+}

@@ -1,2 +1,0 @@
-// The Perception target is reserved for issue 6 (perception loop): no code yet.
-// Its place in the module map is in docs/architecture.md.

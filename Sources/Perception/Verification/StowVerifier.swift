@@ -1,0 +1,53 @@
+/// Compares a bin before and after a stow, cell by cell over the free-space grid.
+///
+/// Only cells seen directly in both frames count (never depths estimated behind bands or
+/// dropouts). A cell that came nearer by `changeMM` or more gained occupied volume; one that went
+/// back by as much lost it, either down to the back wall (revealed: what stood there is gone from
+/// that spot) or not (pushed back). Moving an item sideways reveals as much as it covers, so:
+///
+/// - item placed: added volume exceeds revealed volume by at least `minItemVolumeMM3`;
+/// - item left the bin: revealed volume exceeds added volume by at least `minItemVolumeMM3`;
+/// - protrusion: the after frame has something past the bin front.
+///
+/// A stow that also knocks an item out (both at once) cancels out here; docs/perception.md lists
+/// that among the known failures.
+public enum StowVerifier {
+    /// nil when the two grids are of different bins or sizes.
+    public static func compare(
+        before: BinGrid, after: BinGrid, afterProtrusion: ProtrusionReading, baselineSequence: UInt64,
+        settings: PerceptionSettings
+    ) -> StowVerification? {
+        guard before.opening == after.opening, before.columns == after.columns, before.rows == after.rows,
+              before.columns > 0, before.rows > 0 else { return nil }
+        let cellAreaMM2 = before.cellWidthMM * before.cellHeightMM
+        let changeMM = Float(settings.changeMM)
+        let backWallMM = Float(before.opening.depthMM - settings.backWallMarginMM)
+        var addedMM: Double = 0
+        var revealedMM: Double = 0
+        var pushedMM: Double = 0
+        var compared = 0
+        let cells = before.columns * before.rows
+        for index in 0..<cells where before.seen[index] != 0 && after.seen[index] != 0 {
+            compared += 1
+            let change = before.depths[index] - after.depths[index]
+            if change >= changeMM {
+                addedMM += Double(change)
+            } else if change <= -changeMM {
+                if after.depths[index] >= backWallMM {
+                    revealedMM += Double(-change)
+                } else {
+                    pushedMM += Double(-change)
+                }
+            }
+        }
+        let added = addedMM * cellAreaMM2
+        let revealed = revealedMM * cellAreaMM2
+        return StowVerification(
+            itemPlaced: added - revealed >= settings.minItemVolumeMM3,
+            protrusion: afterProtrusion.protrudes,
+            itemLeftBin: revealed - added >= settings.minItemVolumeMM3,
+            addedVolumeMM3: added, revealedVolumeMM3: revealed, pushedBackVolumeMM3: pushedMM * cellAreaMM2,
+            comparedShare: Double(compared) / Double(cells),
+            baselineSequence: baselineSequence)
+    }
+}

@@ -1,2 +1,0 @@
-// Specs for Perception arrive with issue 6 (perception loop).
-import Testing
