@@ -10,6 +10,32 @@ public struct SimConfig: Equatable, Sendable {
     /// Depth noise (one standard deviation) and the share of pixels with no return.
     public var cameraNoiseMM: Double
     public var cameraDropoutShare: Double
+    /// Faults to inject, as written (`estop at 12s`); SimHAL parses them and names this line on error.
+    public var faults: [SimFaultLine]
+
+    public init(
+        seed: UInt64, world: SimWorldProfile, pod: PodConfig, armMoveMS: Double, cameraNoiseMM: Double,
+        cameraDropoutShare: Double, faults: [SimFaultLine] = []
+    ) {
+        self.seed = seed
+        self.world = world
+        self.pod = pod
+        self.armMoveMS = armMoveMS
+        self.cameraNoiseMM = cameraNoiseMM
+        self.cameraDropoutShare = cameraDropoutShare
+        self.faults = faults
+    }
+}
+
+/// One line of `sim.faults`, with where it is written.
+public struct SimFaultLine: Equatable, Sendable {
+    public var text: String
+    public var location: SourceLocation
+
+    public init(text: String, location: SourceLocation) {
+        self.text = text
+        self.location = location
+    }
 }
 
 public enum SimWorldProfile: String, CaseIterable, Sendable {
@@ -29,6 +55,20 @@ public struct PodConfig: Equatable, Sendable {
     public var bandStiffnessNPerMM: Double
     /// Share of each bin's floor already occupied at the start, on average.
     public var initialFillShare: Double
+
+    public init(
+        rows: Int, columns: Int, binWidthMM: Double, binHeightMM: Double, binDepthMM: Double, bandsPerBin: Int,
+        bandStiffnessNPerMM: Double, initialFillShare: Double
+    ) {
+        self.rows = rows
+        self.columns = columns
+        self.binWidthMM = binWidthMM
+        self.binHeightMM = binHeightMM
+        self.binDepthMM = binDepthMM
+        self.bandsPerBin = bandsPerBin
+        self.bandStiffnessNPerMM = bandStiffnessNPerMM
+        self.initialFillShare = initialFillShare
+    }
 }
 
 extension SimConfig {
@@ -40,10 +80,29 @@ extension SimConfig {
         let armMove = map.optional("arm_move_ms")?.double(in: 10...60_000, unit: "ms") ?? 900
         let noise = map.optional("camera_noise_mm")?.double(in: 0...50, unit: "mm") ?? 2
         let dropout = map.optional("camera_dropout_share")?.double(in: 0...0.5) ?? 0.01
+        let faults = map.optional("faults").flatMap(readFaults) ?? []
         map.finish()
         guard let pod else { return nil }
         return SimConfig(seed: UInt64(seed), world: world, pod: pod, armMoveMS: armMove,
-                         cameraNoiseMM: noise, cameraDropoutShare: dropout)
+                         cameraNoiseMM: noise, cameraDropoutShare: dropout, faults: faults)
+    }
+
+    /// `faults:` is a list of fault lines in the grammar of `SimFaultSpec`; each is checked here.
+    private static func readFaults(_ node: ConfigNode) -> [SimFaultLine]? {
+        guard let items = node.sequence() else { return nil }
+        var lines: [SimFaultLine] = []
+        for item in items {
+            guard let text = item.string() else { continue }
+            do {
+                _ = try SimFaultSpec.parse(text)
+                lines.append(SimFaultLine(text: text, location: SourceLocation(mark: item.mark)))
+            } catch let error as SimFaultSyntaxError {
+                node.reader.error(at: item, error.message, hint: "see the fault grammar in firmware-config/README.md")
+            } catch {
+                node.reader.error(at: item, "\(error)")
+            }
+        }
+        return lines
     }
 
     private static func readPod(_ node: ConfigNode) -> PodConfig? {

@@ -1,0 +1,39 @@
+import HAL
+
+/// The item between the jaws, from the moment the induct hands it over until it leaves them.
+public struct HeldItem: Equatable, Sendable {
+    public enum Stage: Equatable, Sendable {
+        /// The induct conveyor is pushing it between the open jaws.
+        case transferring(until: UInt64)
+        /// Between the jaws; `travelMM` is how far the belts have moved it out past the tool tip.
+        case betweenJaws
+    }
+
+    public var item: SimItem
+    /// What the warehouse system said about it at the induct.
+    public var catalog: ItemCatalogEntry
+    public var stage: Stage
+    /// How far the item's front has moved past the tool tip (belt travel while gripped).
+    public var travelMM = 0.0
+    /// Squeeze force of the jaws on the item, from the item's stiffness and the jaw opening.
+    public var gripForceN = 0.0
+    /// Set once damage was recorded, so it is recorded once.
+    public var damaged = false
+    /// Set once a jam was recorded for the current blockage.
+    public var jammed = false
+
+    public var isBetweenJaws: Bool { stage == .betweenJaws }
+
+    /// Force the jaws must exert to hold the paddles at `jawOpeningMM` against this item.
+    func squeezeForceN(jawOpeningMM: Double) -> Double {
+        let compressionMM = item.widthMM - jawOpeningMM
+        guard compressionMM > 0 else { return 0 }
+        let softMM = min(compressionMM, item.maxCompressionMM)
+        // Past its give, the item is as hard as a rigid box.
+        let hardMM = compressionMM - softMM
+        return softMM * item.stiffnessNPerMM + hardMM * 80
+    }
+
+    /// Most push force the two belts can transmit to the item before they slip.
+    var beltGripCapacityN: Double { 2 * SimPhysics.beltFriction * gripForceN }
+}

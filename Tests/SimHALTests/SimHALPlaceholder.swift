@@ -1,2 +1,0 @@
-// Specs for SimHAL arrive with issue 4 (SimHAL).
-import Testing
