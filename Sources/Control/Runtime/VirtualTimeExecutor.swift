@@ -1,0 +1,200 @@
+import HAL
+import Synchronization
+
+/// Steps loops against a `ManualClock`: the executor of simulated campaigns and of timing tests.
+/// Deterministic: the same loops and bodies give the same ticks in the same order, every run.
+///
+/// Each step finds the loop whose next tick is due first (ties go to the loop declared first,
+/// so a `sim-world` loop declared before `control` runs first at the same instant), advances
+/// the clock to that instant, and runs the body. Each loop behaves as if it had its own thread:
+/// a body that reports `virtualExecutionNanoseconds` keeps *its* loop busy that long (its next
+/// tick waits, and it overruns when it ends after the next deadline) while the other loops keep
+/// their times. The body's effects happen at its start instant. Wall-clock execution time is
+/// still measured and recorded in the loop statistics.
+///
+/// Paced mode sleeps so that virtual time tracks wall time (console sessions, soak tests);
+/// unpaced runs as fast as the bodies allow.
+///
+/// Not thread-safe: one caller steps it. `requestStop()` may come from any thread. A step
+/// neither allocates nor locks.
+public final class VirtualTimeExecutor: @unchecked Sendable {
+    /// How virtual time relates to wall time.
+    public enum Pacing: Sendable, Equatable {
+        /// As fast as the bodies run.
+        case asFastAsPossible
+        /// Virtual time moves at `rate` × wall time (1 = real time, 10 = ten times faster).
+        case wallClock(rate: Double)
+    }
+
+    public let clock: ManualClock
+    public let loops: [PeriodicLoop]
+    public var pacing: Pacing
+
+    private var schedules: [VirtualLoopSchedule]
+    private let stopRequested = Atomic<Bool>(false)
+    // Paced mode: the wall instant that matches `pacingVirtualStart`.
+    private var pacingWallStart: MonotonicInstant?
+    private var pacingVirtualStart = MonotonicInstant(nanoseconds: 0)
+
+    /// Claims the loops; each one's first tick is one period after the clock's current time.
+    /// Throws when a loop already runs on another executor or two loops share a name.
+    public init(clock: ManualClock, loops: [PeriodicLoop], pacing: Pacing = .asFastAsPossible) throws(LoopExecutorError) {
+        var names: Set<String> = []
+        for loop in loops where !names.insert(loop.name).inserted {
+            throw LoopExecutorError("two loops are named \(loop.name); loop names must be unique")
+        }
+        var claimed: [PeriodicLoop] = []
+        for loop in loops {
+            guard loop.attach() else {
+                for other in claimed { other.detach() }
+                throw .alreadyRunning(loop)
+            }
+            claimed.append(loop)
+        }
+        self.clock = clock
+        self.loops = loops
+        self.pacing = pacing
+        let start = clock.now()
+        self.schedules = loops.map { VirtualLoopSchedule(start: start, periodNanoseconds: $0.periodNanoseconds) }
+    }
+
+    deinit {
+        for loop in loops {
+            loop.publishFinalStatistics()
+            loop.detach()
+        }
+    }
+
+    /// When the next tick will run, or nil with no loops.
+    public var nextDueInstant: MonotonicInstant? {
+        nextDueIndex().map { schedules[$0].dueInstant }
+    }
+
+    /// Runs the one tick due first (advancing the clock to it) and returns which loop ran and
+    /// the tick as its body left it; nil with no loops.
+    @discardableResult
+    public func step() -> VirtualStep? {
+        guard let index = nextDueIndex() else { return nil }
+        let due = schedules[index].dueInstant
+        waitForWallClock(toMatch: due)
+        clock.advance(to: due)
+        return runTick(loopIndex: index, at: clock.now())
+    }
+
+    /// Runs every tick due up to and including `end`, then leaves the clock at `end`. Returns
+    /// early (clock where it got to) when `requestStop()` is called. Refreshes the loops'
+    /// statistics summaries when it returns.
+    public func run(until end: MonotonicInstant) {
+        stopRequested.store(false, ordering: .relaxed)
+        defer { refreshSummaries() }
+        while !stopRequested.load(ordering: .relaxed) {
+            guard let index = nextDueIndex(), schedules[index].dueInstant <= end else {
+                waitForWallClock(toMatch: end)
+                clock.advance(to: end)
+                return
+            }
+            step()
+        }
+    }
+
+    /// `run(until: clock.now() + nanoseconds)`.
+    public func run(forNanoseconds nanoseconds: UInt64) {
+        run(until: clock.now().adding(nanoseconds: nanoseconds))
+    }
+
+    /// Makes a running `run(until:)` return after its current tick. From any thread.
+    public func requestStop() {
+        stopRequested.store(true, ordering: .relaxed)
+    }
+
+    /// Releases the loops so another executor may run them; the executor is unusable after.
+    public func finish() {
+        refreshSummaries()
+        schedules = []
+        for loop in loops {
+            loop.detach()
+        }
+    }
+
+    // MARK: - Private helpers
+
+    private func refreshSummaries() {
+        for loop in loops {
+            loop.publishFinalStatistics()
+        }
+    }
+
+    /// The loop due first; the earliest declared among equals.
+    private func nextDueIndex() -> Int? {
+        var best: Int? = nil
+        for index in schedules.indices {
+            if let current = best, schedules[current].dueInstant <= schedules[index].dueInstant {
+                continue
+            }
+            best = index
+        }
+        return best
+    }
+
+    private func runTick(loopIndex: Int, at started: MonotonicInstant) -> VirtualStep {
+        let loop = loops[loopIndex]
+        let scheduled = schedules[loopIndex].deadlines.next
+        let tickIndex = schedules[loopIndex].ticksRun
+
+        let wallStart = MonotonicInstant.now()
+        let tick = loop.runBody(scheduled: scheduled, started: started, index: tickIndex)
+        let wallExecution = wallStart.nanoseconds(until: MonotonicInstant.now())
+
+        let virtualEnd = started.adding(nanoseconds: tick.virtualExecutionNanoseconds)
+        loop.recordTick(
+            tick, latenessNanoseconds: scheduled.nanoseconds(until: started), executionNanoseconds: wallExecution,
+            endNanosecondsAfterScheduled: scheduled.nanoseconds(until: virtualEnd))
+        loop.recordMissedCycles(schedules[loopIndex].finishTick(endingAt: virtualEnd))
+        return VirtualStep(loopIndex: loopIndex, loopName: loop.name, tick: tick)
+    }
+
+    /// Paced mode: sleeps until the wall clock reaches the instant that matches `virtual`.
+    private func waitForWallClock(toMatch virtual: MonotonicInstant) {
+        guard case .wallClock(let rate) = pacing, rate > 0 else { return }
+        guard let wallStart = pacingWallStart else {
+            pacingWallStart = MonotonicInstant.now()
+            pacingVirtualStart = clock.now()
+            return waitForWallClock(toMatch: virtual)
+        }
+        let virtualElapsed = Double(pacingVirtualStart.nanoseconds(until: virtual))
+        RealtimeCalls.sleep(until: wallStart.adding(nanoseconds: UInt64(virtualElapsed / rate)))
+    }
+}
+
+/// One tick run by `VirtualTimeExecutor.step()`.
+public struct VirtualStep: Sendable {
+    /// Position of the loop in the executor's `loops`.
+    public var loopIndex: Int
+    public var loopName: String
+    public var tick: LoopTick
+}
+
+/// Where one loop stands in virtual time.
+struct VirtualLoopSchedule {
+    var deadlines: LoopDeadlines
+    /// The loop's previous tick ends here (its start plus its virtual execution time).
+    var busyUntil: MonotonicInstant
+    var ticksRun: UInt64 = 0
+
+    init(start: MonotonicInstant, periodNanoseconds: UInt64) {
+        deadlines = LoopDeadlines(start: start, periodNanoseconds: periodNanoseconds)
+        busyUntil = start
+    }
+
+    /// The next tick starts at its deadline, or when the previous tick ends if that is later.
+    var dueInstant: MonotonicInstant {
+        max(deadlines.next, busyUntil)
+    }
+
+    /// Returns the deadlines missed while the tick ran.
+    mutating func finishTick(endingAt end: MonotonicInstant) -> UInt64 {
+        ticksRun += 1
+        busyUntil = end
+        return deadlines.advance(afterTickEndingAt: end)
+    }
+}
