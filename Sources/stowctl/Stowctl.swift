@@ -23,6 +23,7 @@ struct Stowctl: ParsableCommand {
             Sim.self,
             GPIOCommand.self, SerialCommand.self,
             DriveCommand.self, BenchCommand.self,
+            LatencyTestCommand.self,
         ]
     )
 }
