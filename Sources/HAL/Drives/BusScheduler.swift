@@ -2,6 +2,7 @@
 // Swift Modbus or CiA 402 package is available to this project).
 import Dispatch
 import Foundation
+import Synchronization
 
 /// What the bus loop knows about one drive after its latest cycle.
 public struct DriveReport: Sendable {
@@ -50,15 +51,19 @@ public struct BusCycleStatistics: Equatable, Sendable {
     public var maxCycleNanoseconds: UInt64 = 0
 }
 
-/// Runs `exchange` for every drive on one bus at a fixed rate, on its own serial DispatchQueue.
+/// Runs `exchange` for every drive on one bus at a fixed rate: on its own serial DispatchQueue
+/// after `start()`, or one cycle per `runCycle()` call when another loop (the virtual-time
+/// executor) drives it.
 ///
-/// The controller and the bus never wait for each other: the controller posts setpoints into
-/// per-drive slots and takes the newest `DriveReport`s out of others; both sides hold the lock
-/// only to copy a value. Each drive gets an equal slice of the period as its deadline, so one
-/// dead drive costs its own slice and the others keep their rate.
+/// The controller and the bus never wait for each other: setpoints go to the bus and reports
+/// come back through `LatestValue` cells, one per drive, which neither side locks. Each drive
+/// gets an equal slice of the period as its deadline, so one dead drive costs its own slice and
+/// the others keep their rate. Timestamps and deadlines come from the given clock, so the same
+/// scheduler runs on CLOCK_MONOTONIC and in virtual time.
 ///
-/// The drives (and the Modbus client behind them) are touched only on the scheduler's queue
-/// once `start()` is called; do not call them from elsewhere until `stop()` returns.
+/// The drives (and the Modbus client behind them) are touched only by the cycle: on the
+/// scheduler's queue once `start()` is called, or by whoever calls `runCycle()`. Do not call
+/// them from elsewhere until `stop()` returns, and do not mix `start()` with `runCycle()`.
 public final class BusScheduler: @unchecked Sendable {
     public struct Options: Sendable {
         public var cycleRateHz: Double
@@ -86,21 +91,35 @@ public final class BusScheduler: @unchecked Sendable {
     public let busName: String
     public let options: Options
     public let driveNames: [String]
+    /// One cycle's period: `1 / cycleRateHz`. A loop that calls `runCycle()` uses it.
+    public let cyclePeriodNanoseconds: UInt64
+    /// Where timestamps and deadlines come from.
+    public let clock: MonotonicClock
 
     private let drives: [MotorDrive]
-    private let periodNanoseconds: UInt64
     private let queue: DispatchQueue
 
-    // Guarded by `lock`.
-    private let lock = NSLock()
-    private var reports: [DriveReport]
-    private var setpoints: [(setpoint: DriveSetpoint, postedAt: MonotonicInstant?)]
-    private var cycleStatistics = BusCycleStatistics()
+    // The handoff cells: written by the cycle (reports, statistics) or the controller
+    // (setpoints), read by the other side without locks.
+    private let reportCells: [LatestValue<DriveReport>]
+    private let setpointCells: [LatestValue<PostedSetpoint>]
+    private let statisticsCell = LatestValue(BusCycleStatistics())
+
+    // Touched only by the cycle in progress.
+    private var workingReports: [DriveReport]
+    private var workingStatistics = BusCycleStatistics()
+    private let cycleInProgress = Atomic<Bool>(false)
+
+    // Guarded by `timerLock`; start and stop only, never the cycle.
+    private let timerLock = NSLock()
     private var timer: DispatchSourceTimer?
 
     /// Throws `HALError` (`.invalidRequest`) for a rate that is not positive, a fault limit
     /// below 1, no drives, or two drives with one name.
-    public init(busName: String, drives: [MotorDrive], options: Options = Options()) throws {
+    public init(
+        busName: String, drives: [MotorDrive], options: Options = Options(),
+        clock: MonotonicClock = SystemClock.shared
+    ) throws {
         let names = drives.map(\.name)
         guard options.cycleRateHz > 0, options.cycleRateHz.isFinite else {
             throw HALError(device: busName, cause: .invalidRequest("cycle rate \(options.cycleRateHz) Hz must be positive"))
@@ -118,28 +137,31 @@ public final class BusScheduler: @unchecked Sendable {
         self.options = options
         self.driveNames = names
         self.drives = drives
-        self.periodNanoseconds = UInt64(1_000_000_000 / options.cycleRateHz)
+        self.clock = clock
+        self.cyclePeriodNanoseconds = UInt64(1_000_000_000 / options.cycleRateHz)
         self.queue = DispatchQueue(label: "stow.\(busName).scheduler", qos: .userInteractive)
-        self.reports = names.map { name in
+        let initialReports = names.map { name in
             DriveReport(
                 name: name, signalName: "\(busName).drive.\(name)", feedback: nil, feedbackTimestamp: nil,
                 consecutiveFailures: 0, lastError: nil, fault: nil, exchanges: 0, failedExchanges: 0)
         }
-        self.setpoints = names.map { _ in (options.initialSetpoint, nil) }
+        self.workingReports = initialReports
+        self.reportCells = initialReports.map { LatestValue($0) }
+        self.setpointCells = names.map { _ in LatestValue(PostedSetpoint(setpoint: options.initialSetpoint, postedAt: nil)) }
     }
 
     deinit {
         timer?.cancel()
     }
 
-    /// Starts the cyclic exchange. Does nothing if already running.
+    /// Starts the cyclic exchange on the scheduler's own queue. Does nothing if already running.
     public func start() {
-        lock.lock()
-        defer { lock.unlock() }
+        timerLock.lock()
+        defer { timerLock.unlock() }
         guard timer == nil else { return }
         let newTimer = DispatchSource.makeTimerSource(queue: queue)
         newTimer.schedule(
-            deadline: .now(), repeating: .nanoseconds(Int(periodNanoseconds)), leeway: .microseconds(200))
+            deadline: .now(), repeating: .nanoseconds(Int(cyclePeriodNanoseconds)), leeway: .microseconds(200))
         newTimer.setEventHandler { [weak self] in
             self?.runCycle()
         }
@@ -150,109 +172,120 @@ public final class BusScheduler: @unchecked Sendable {
     /// Stops the exchange and returns once no cycle is running. Must not be called on the
     /// scheduler's own queue.
     public func stop() {
-        lock.lock()
+        timerLock.lock()
         let running = timer
         timer = nil
-        lock.unlock()
+        timerLock.unlock()
         running?.cancel()
         // Cancelling does not interrupt a cycle in progress; wait for it to end.
         queue.sync {}
     }
 
-    /// Posts the setpoint the next cycles send to the drive named `driveName`.
+    /// Posts the setpoint the next cycles send to the drive named `driveName`. Never blocks.
     /// Throws `.invalidRequest` for a name not on this bus.
     public func post(_ setpoint: DriveSetpoint, to driveName: String) throws {
         guard let index = driveNames.firstIndex(of: driveName) else {
             throw HALError(device: busName, cause: .invalidRequest("no drive named \(driveName) on \(busName)"))
         }
-        let now = MonotonicInstant.now()
-        lock.lock()
-        defer { lock.unlock() }
-        setpoints[index] = (setpoint, now)
+        post(setpoint, toDriveAt: index)
+    }
+
+    /// Posts by position in `driveNames`: the control tick's way, with no name lookup.
+    public func post(_ setpoint: DriveSetpoint, toDriveAt index: Int) {
+        setpointCells[index].publish(PostedSetpoint(setpoint: setpoint, postedAt: clock.now()))
     }
 
     /// The newest report of the drive named `driveName`, or nil for a name not on this bus.
+    /// Never blocks.
     public func latest(_ driveName: String) -> DriveReport? {
         guard let index = driveNames.firstIndex(of: driveName) else { return nil }
-        lock.lock()
-        defer { lock.unlock() }
-        return reports[index]
+        return reportCells[index].read()
+    }
+
+    /// The newest report of the drive at `index` in `driveNames`. Never blocks.
+    public func latest(driveAt index: Int) -> DriveReport {
+        reportCells[index].read()
     }
 
     /// The newest reports of all drives, in the order the drives were given.
     public func latestReports() -> [DriveReport] {
-        lock.lock()
-        defer { lock.unlock() }
-        return reports
+        reportCells.map { $0.read() }
     }
 
     public var cycleTiming: BusCycleStatistics {
-        lock.lock()
-        defer { lock.unlock() }
-        return cycleStatistics
+        statisticsCell.read()
+    }
+
+    /// One cycle: every drive once, each within its slice of the period. The timer calls this
+    /// after `start()`; a virtual-time loop calls it instead of starting the timer. Cycles must
+    /// not overlap (one caller at a time).
+    public func runCycle() {
+        let wasRunning = cycleInProgress.exchange(true, ordering: .acquiring)
+        precondition(!wasRunning, "\(busName): runCycle called while a cycle was running (mixing start() and runCycle()?)")
+        defer { cycleInProgress.store(false, ordering: .releasing) }
+
+        let cycleStart = clock.now()
+        let sliceNanoseconds = cyclePeriodNanoseconds / UInt64(drives.count)
+
+        for index in drives.indices {
+            let setpoint = setpointToSend(index: index, now: clock.now())
+            let deadline = cycleStart.adding(nanoseconds: sliceNanoseconds * UInt64(index + 1))
+            do {
+                let feedback = try drives[index].exchange(setpoint, deadline: deadline)
+                workingReports[index].feedback = feedback
+                workingReports[index].feedbackTimestamp = clock.now()
+                workingReports[index].consecutiveFailures = 0
+                workingReports[index].fault = nil
+                workingReports[index].exchanges += 1
+            } catch {
+                recordFailure(index: index, error: error)
+            }
+            reportCells[index].publish(workingReports[index])
+        }
+
+        let elapsed = cycleStart.nanoseconds(until: clock.now())
+        workingStatistics.cycles += 1
+        workingStatistics.lastCycleNanoseconds = elapsed
+        workingStatistics.maxCycleNanoseconds = max(workingStatistics.maxCycleNanoseconds, elapsed)
+        if elapsed > cyclePeriodNanoseconds {
+            workingStatistics.overruns += 1
+        }
+        statisticsCell.publish(workingStatistics)
     }
 
     // MARK: - Private helpers
 
-    /// One cycle: every drive once, each within its slice of the period. Runs on `queue`.
-    private func runCycle() {
-        let cycleStart = MonotonicInstant.now()
-        let sliceNanoseconds = periodNanoseconds / UInt64(drives.count)
+    /// A setpoint and when the controller posted it (nil: the initial one).
+    private struct PostedSetpoint: Sendable {
+        var setpoint: DriveSetpoint
+        var postedAt: MonotonicInstant?
+    }
 
-        for (index, drive) in drives.enumerated() {
-            let setpoint = setpointToSend(index: index, now: MonotonicInstant.now())
-            let deadline = cycleStart.adding(nanoseconds: sliceNanoseconds * UInt64(index + 1))
-            do {
-                let feedback = try drive.exchange(setpoint, deadline: deadline)
-                let readAt = MonotonicInstant.now()
-                lock.lock()
-                reports[index].feedback = feedback
-                reports[index].feedbackTimestamp = readAt
-                reports[index].consecutiveFailures = 0
-                reports[index].fault = nil
-                reports[index].exchanges += 1
-                lock.unlock()
-            } catch {
-                let signalName = reports[index].signalName
-                let halError = error as? HALError
-                    ?? HALError(device: signalName, cause: .invalidRequest(String(describing: error)))
-                lock.lock()
-                reports[index].exchanges += 1
-                reports[index].failedExchanges += 1
-                reports[index].consecutiveFailures += 1
-                reports[index].lastError = halError
-                let failures = reports[index].consecutiveFailures
-                if failures >= options.faultAfterFailedCycles {
-                    reports[index].fault = DriveCommFault(signalName: signalName, failedCycles: failures, lastError: halError)
-                }
-                lock.unlock()
-            }
+    private func recordFailure(index: Int, error: Error) {
+        let signalName = workingReports[index].signalName
+        let halError = error as? HALError
+            ?? HALError(device: signalName, cause: .invalidRequest(String(describing: error)))
+        workingReports[index].exchanges += 1
+        workingReports[index].failedExchanges += 1
+        workingReports[index].consecutiveFailures += 1
+        workingReports[index].lastError = halError
+        let failures = workingReports[index].consecutiveFailures
+        if failures >= options.faultAfterFailedCycles {
+            workingReports[index].fault = DriveCommFault(signalName: signalName, failedCycles: failures, lastError: halError)
         }
-
-        let elapsed = cycleStart.nanoseconds(until: MonotonicInstant.now())
-        lock.lock()
-        cycleStatistics.cycles += 1
-        cycleStatistics.lastCycleNanoseconds = elapsed
-        cycleStatistics.maxCycleNanoseconds = max(cycleStatistics.maxCycleNanoseconds, elapsed)
-        if elapsed > periodNanoseconds {
-            cycleStatistics.overruns += 1
-        }
-        lock.unlock()
     }
 
     /// The posted setpoint, or its quick-stop version when the controller has gone quiet.
     private func setpointToSend(index: Int, now: MonotonicInstant) -> DriveSetpoint {
-        lock.lock()
-        let (setpoint, postedAt) = setpoints[index]
-        lock.unlock()
-        guard let maxAge = options.setpointMaxAgeMilliseconds, let postedAt else {
-            return setpoint
+        let posted = setpointCells[index].read()
+        guard let maxAge = options.setpointMaxAgeMilliseconds, let postedAt = posted.postedAt else {
+            return posted.setpoint
         }
         let ageNanoseconds = postedAt.nanoseconds(until: now)
         guard Double(ageNanoseconds) > maxAge * 1_000_000 else {
-            return setpoint
+            return posted.setpoint
         }
-        var stopped = setpoint
+        var stopped = posted.setpoint
         stopped.controlword = CiA402Controlword.quickStop.rawValue
         return stopped
     }
