@@ -79,6 +79,11 @@ public struct SourceLocation: Equatable, Hashable, Sendable, CustomStringConvert
     public var line: Int
     public var column: Int
 
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+
     public var description: String { "\(line):\(column)" }
 }
 

@@ -131,9 +131,9 @@ public final class ModbusCiA402Drive: MotorDrive {
         _ = try command(.disableVoltage, deadline: deadline)
         var state = try command(.faultReset, deadline: deadline)
         while state.isFault {
-            guard MonotonicInstant.now() < deadline else {
+            guard client.clock.now() < deadline else {
                 // The caller's deadline has passed; one short extra read buys a useful message.
-                let error = try readErrorCode(deadline: MonotonicInstant.inMilliseconds(100))
+                let error = try readErrorCode(deadline: client.clock.now().adding(nanoseconds: 100_000_000))
                 throw HALError(device: deviceName, cause: .deviceFault(code: error.code, meaning: error.meaning))
             }
             state = try readState(deadline: deadline)
@@ -195,7 +195,7 @@ public final class ModbusCiA402Drive: MotorDrive {
             if step == .arrived {
                 return
             }
-            guard MonotonicInstant.now() < deadline else {
+            guard client.clock.now() < deadline else {
                 let tried = lastCommand.map { " after controlword \($0)" } ?? ""
                 throw HALError(
                     device: deviceName,

@@ -44,9 +44,17 @@ public final class ModbusRTUClient {
     private let statisticsLock = NSLock()
     private var liveStatistics = ModbusBusStatistics()
 
+    /// Where deadlines and timeouts are measured: the wall clock on hardware, the virtual clock
+    /// on the simulator (whose in-memory link answers at once).
+    public let clock: MonotonicClock
+
     /// `stream` must already be configured with `settings` (they give the inter-frame gap and
     /// the wire time of a frame). `busName` defaults to the stream's name.
-    public init(stream: ByteStream, settings: SerialSettings, options: Options = Options(), busName: String? = nil) {
+    public init(
+        stream: ByteStream, settings: SerialSettings, options: Options = Options(), busName: String? = nil,
+        clock: MonotonicClock = SystemClock.shared
+    ) {
+        self.clock = clock
         self.stream = stream
         self.settings = settings
         self.options = options
@@ -89,7 +97,7 @@ public final class ModbusRTUClient {
         var lastError = HALError(device: device, cause: .timeout)
         var lineNeedsResync = false
         for attempt in 0...max(0, options.maxRetries) {
-            if let deadline, MonotonicInstant.now() >= deadline {
+            if let deadline, clock.now() >= deadline {
                 break
             }
             if attempt > 0 {
@@ -174,7 +182,7 @@ public final class ModbusRTUClient {
     private func attemptOnce(_ request: ModbusRequest, unit: UInt8, deadline: MonotonicInstant?) throws -> ModbusReply {
         sleep(until: lineQuietSince.adding(nanoseconds: interFrameGapNanoseconds))
 
-        var attemptDeadline = MonotonicInstant.inMilliseconds(options.responseTimeoutMilliseconds)
+        var attemptDeadline = clock.now().adding(nanoseconds: UInt64(options.responseTimeoutMilliseconds * 1_000_000))
         if let deadline, deadline < attemptDeadline {
             attemptDeadline = deadline
         }
@@ -186,7 +194,7 @@ public final class ModbusRTUClient {
         } catch let error as HALError where error.cause == .timeout {
             throw AttemptFailure.timeout
         }
-        let sentAt = MonotonicInstant.now()
+        let sentAt = clock.now()
         // write() returns when the kernel has the bytes; the wire is busy until they are out.
         let wireTimeNanoseconds = UInt64(requestFrame.count) * settings.characterTimeNanoseconds
         lineQuietSince = sentAt.adding(nanoseconds: wireTimeNanoseconds)
@@ -233,7 +241,7 @@ public final class ModbusRTUClient {
                 }
                 throw AttemptFailure.timeout
             }
-            lineQuietSince = MonotonicInstant.now()
+            lineQuietSince = clock.now()
         }
     }
 
@@ -241,15 +249,15 @@ public final class ModbusRTUClient {
     /// Read and drop bytes until the line has been quiet for one inter-frame gap, so the retry
     /// starts in sync. Bounded by one response timeout in case the line babbles forever.
     private func drainUntilQuiet() throws {
-        let giveUp = MonotonicInstant.inMilliseconds(options.responseTimeoutMilliseconds)
+        let giveUp = clock.now().adding(nanoseconds: UInt64(options.responseTimeoutMilliseconds * 1_000_000))
         var scratch: [UInt8] = []
-        while MonotonicInstant.now() < giveUp {
+        while clock.now() < giveUp {
             scratch.removeAll(keepingCapacity: true)
-            let quietDeadline = min(MonotonicInstant.now().adding(nanoseconds: interFrameGapNanoseconds), giveUp)
+            let quietDeadline = min(clock.now().adding(nanoseconds: interFrameGapNanoseconds), giveUp)
             if try stream.read(into: &scratch, maxCount: 256, deadline: quietDeadline) == 0 {
                 return
             }
-            lineQuietSince = MonotonicInstant.now()
+            lineQuietSince = clock.now()
         }
     }
 
@@ -260,7 +268,7 @@ public final class ModbusRTUClient {
     }
 
     private func recordRoundTrip(from sentAt: MonotonicInstant) {
-        let now = MonotonicInstant.now()
+        let now = clock.now()
         lineQuietSince = now
         let elapsed = sentAt.nanoseconds(until: now)
         updateStatistics { $0.recordRoundTrip(nanoseconds: elapsed) }
@@ -275,7 +283,7 @@ public final class ModbusRTUClient {
     /// Sleeps until `instant` on CLOCK_MONOTONIC; returns at once if it has passed.
     /// The corresponding C function is `clock_nanosleep` (absolute, so EINTR just retries).
     private func sleep(until instant: MonotonicInstant) {
-        guard MonotonicInstant.now() < instant else { return }
+        guard clock.now() < instant else { return }
         var target = timespec(
             tv_sec: Int(instant.nanoseconds / 1_000_000_000),
             tv_nsec: Int(instant.nanoseconds % 1_000_000_000))

@@ -1,18 +1,6 @@
 import Config
 import HAL
 
-/// Serial faults are injected on a simulated bus link; this is all the injector needs of it.
-public protocol SimSerialFaultTarget: AnyObject {
-    func startSerialFault(_ kind: SimSerialFaultKind, rate: Double, burst: Int?)
-    func endSerialFault(_ kind: SimSerialFaultKind)
-}
-
-public enum SimSerialFaultKind: String, Sendable {
-    case timeout
-    case crc
-    case garble
-}
-
 /// Starts and ends injected faults on time, on a stow phase, or at once, and logs each start and
 /// end as a world event (`fault-started`, `fault-ended`). Nothing happens here while no fault is
 /// scheduled, so a clean campaign pays one check per step.
@@ -25,7 +13,7 @@ public final class SimFaultInjector {
     private let world: SimWorld
     private let lines: SimLineFaults
     private let camera: SimDepthCamera?
-    private let buses: [String: SimSerialFaultTarget]
+    private let buses: [String: SimBusLink]
     private var pending: [SimFaultSpec] = []
     private var active: [Active] = []
     private var phase: StowPhase?
@@ -33,7 +21,7 @@ public final class SimFaultInjector {
     /// `at T` triggers count from here.
     private let start: MonotonicInstant
 
-    init(world: SimWorld, lines: SimLineFaults, camera: SimDepthCamera?, buses: [String: SimSerialFaultTarget]) {
+    init(world: SimWorld, lines: SimLineFaults, camera: SimDepthCamera?, buses: [String: SimBusLink]) {
         self.world = world
         self.lines = lines
         self.camera = camera
@@ -124,9 +112,9 @@ public final class SimFaultInjector {
         world.record(.faultStarted, spec.kindName, spec.description)
         var oneShot = false
         switch spec.kind {
-        case let .serialTimeout(bus): buses[bus]?.startSerialFault(.timeout, rate: spec.rate, burst: spec.burst)
-        case let .serialCRC(bus): buses[bus]?.startSerialFault(.crc, rate: spec.rate, burst: spec.burst)
-        case let .serialGarble(bus): buses[bus]?.startSerialFault(.garble, rate: spec.rate, burst: spec.burst)
+        case let .serialTimeout(bus): _ = buses[bus]?.inject(.silent, spec.linkSchedule)
+        case let .serialCRC(bus): _ = buses[bus]?.inject(.corruptedCRC, spec.linkSchedule)
+        case let .serialGarble(bus): _ = buses[bus]?.inject(.garbledFrame, spec.linkSchedule)
         case let .driveFault(role, code):
             world.drives.drive(role).inject(.errorCode(code))
             oneShot = true  // the drive latches it; a fault reset clears it
@@ -154,9 +142,9 @@ public final class SimFaultInjector {
 
     private func stop(_ spec: SimFaultSpec) {
         switch spec.kind {
-        case let .serialTimeout(bus): buses[bus]?.endSerialFault(.timeout)
-        case let .serialCRC(bus): buses[bus]?.endSerialFault(.crc)
-        case let .serialGarble(bus): buses[bus]?.endSerialFault(.garble)
+        case let .serialTimeout(bus): _ = buses[bus]?.clearFault(.silent)
+        case let .serialCRC(bus): _ = buses[bus]?.clearFault(.corruptedCRC)
+        case let .serialGarble(bus): _ = buses[bus]?.clearFault(.garbledFrame)
         case let .driveStall(role), let .driveFrozenFeedback(role): world.drives.drive(role).clearInjectedFaults()
         case .driveFault: break
         case let .inputStuck(name, _), let .inputBounce(name):
@@ -168,5 +156,11 @@ public final class SimFaultInjector {
         case .slowTick: break
         }
         world.record(.faultEnded, spec.kindName, spec.description)
+    }
+}
+
+extension SimFaultSpec {
+    var linkSchedule: SimLinkFaultSchedule {
+        burst.map { .burst($0) } ?? .rate(rate)
     }
 }
