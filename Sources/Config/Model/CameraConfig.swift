@@ -19,6 +19,21 @@ public struct CameraConfig: Equatable, Sendable {
     public var cxPX: Double
     public var cyPX: Double
     public var rateHz: Double
+
+    public init(
+        source: CameraSource, replayDirectory: String?, widthPX: Int, heightPX: Int, fxPX: Double, fyPX: Double,
+        cxPX: Double, cyPX: Double, rateHz: Double
+    ) {
+        self.source = source
+        self.replayDirectory = replayDirectory
+        self.widthPX = widthPX
+        self.heightPX = heightPX
+        self.fxPX = fxPX
+        self.fyPX = fyPX
+        self.cxPX = cxPX
+        self.cyPX = cyPX
+        self.rateHz = rateHz
+    }
 }
 
 extension CameraConfig {

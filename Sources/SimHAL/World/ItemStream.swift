@@ -11,6 +11,8 @@ public struct ItemStream: Sendable {
     private var random: SimRandom
     private var count = 0
     private let profile: SimWorldProfile
+    /// Widest item the induct hands to the EOAT (the jaws open to 160 mm).
+    public static let maxInductWidthMM = 145.0
 
     public init(seed: UInt64, profile: SimWorldProfile) {
         random = SimRandom(seed: seed, stream: .itemStream)
@@ -21,7 +23,9 @@ public struct ItemStream: Sendable {
     public mutating func next() -> (item: SimItem, catalog: ItemCatalogEntry) {
         count += 1
         let id = "item-" + String(count).leftPadded(to: 6)
-        let item = Self.draw(id: id, random: &random, profile: profile)
+        var item = Self.draw(id: id, random: &random, profile: profile)
+        // The cell routes to this robot only items its jaws can take.
+        item.widthMM = min(item.widthMM, Self.maxInductWidthMM)
         let catalog = ItemCatalogEntry(
             id: id, kind: item.kind.rawValue,
             widthMM: (item.widthMM + random.normal(standardDeviation: 2)).rounded(),

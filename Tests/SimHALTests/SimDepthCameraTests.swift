@@ -1,0 +1,86 @@
+import Config
+import HAL
+import Testing
+@testable import SimHAL
+
+/// The depth camera renders real geometry through the pinhole model; noise and dropouts are as configured.
+@Suite("SimHAL depth camera")
+struct SimDepthCameraTests {
+    static let config = CameraConfig(source: .sim, replayDirectory: nil, widthPX: 640, heightPX: 480,
+                                     fxPX: 520, fyPX: 520, cxPX: 320, cyPX: 240, rateHz: 15)
+
+    /// The pixel that sees face point (x, y) at depth `insideMM` past the face plane.
+    static func pixel(_ camera: SimDepthCamera, faceX: Double, faceY: Double, insideMM: Double) -> (u: Int, v: Int) {
+        let z = camera.pose.standoffMM + insideMM
+        let u = camera.intrinsics.cx + camera.intrinsics.fx * (faceX - camera.pose.xMM) / z
+        let v = camera.intrinsics.cy - camera.intrinsics.fy * (faceY - camera.pose.yMM) / z
+        return (Int(u.rounded(.down)), Int(v.rounded(.down)))
+    }
+
+    @Test("a box front, a closed band and the bin back show at their true depths")
+    func geometry() {
+        let rig = WorldRig(bands: 2)
+        let box = PlacedItem(item: WorldRig.item("box", width: 80, height: 50, depth: 100), xMM: 20, frontMM: 150)
+        rig.world.pod.bins[0].contents = [box]
+        let camera = SimDepthCamera(world: rig.world, camera: Self.config, noiseMM: 0, dropoutShare: 0, seed: 1, clock: ManualClock())
+        let frame = camera.render()
+        let opening = rig.world.pod.bins[0].opening
+        let standoff = camera.pose.standoffMM
+
+        let boxPixel = Self.pixel(camera, faceX: opening.xMM + 60, faceY: opening.yMM + 25, insideMM: 150)
+        #expect(abs(Double(frame[boxPixel.u, boxPixel.v]) - (standoff + 150)) <= 1)
+
+        let band = rig.world.pod.bins[0].bandHeightsMM[0]
+        let bandPixel = Self.pixel(camera, faceX: opening.xMM + 200, faceY: opening.yMM + band, insideMM: 0)
+        #expect(abs(Double(frame[bandPixel.u, bandPixel.v]) - standoff) <= 1)
+
+        let backPixel = Self.pixel(camera, faceX: opening.xMM + 200, faceY: opening.yMM + 110 + 30, insideMM: opening.depthMM)
+        #expect(abs(Double(frame[backPixel.u, backPixel.v]) - (standoff + opening.depthMM)) <= 2)
+
+        rig.world.pod.bins[0].bandsOpen = true
+        let open = camera.render()
+        #expect(Double(open[bandPixel.u, bandPixel.v]) > standoff + 100, "open bands are pulled out of view")
+    }
+
+    @Test("the whole pod face is in view")
+    func framing() {
+        let rig = WorldRig()
+        let camera = SimDepthCamera(world: rig.world, camera: Self.config, noiseMM: 0, dropoutShare: 0, seed: 1, clock: ManualClock())
+        let corner = Self.pixel(camera, faceX: rig.world.pod.faceWidthMM, faceY: 0, insideMM: 0)
+        #expect((0..<640).contains(corner.u) && (0..<480).contains(corner.v))
+    }
+
+    @Test("noise has the configured standard deviation and dropouts the configured share")
+    func noiseAndDropouts() {
+        let rig = WorldRig()
+        let clean = SimDepthCamera(world: rig.world, camera: Self.config, noiseMM: 0, dropoutShare: 0, seed: 1, clock: ManualClock()).render()
+        let noisy = SimDepthCamera(world: rig.world, camera: Self.config, noiseMM: 2, dropoutShare: 0.05, seed: 1, clock: ManualClock()).render()
+        var dropouts = 0, count = 0
+        var sumSquares = 0.0
+        for index in clean.depthMM.indices {
+            if noisy.depthMM[index] == 0 {
+                dropouts += 1
+                continue
+            }
+            let error = Double(noisy.depthMM[index]) - Double(clean.depthMM[index])
+            sumSquares += error * error
+            count += 1
+        }
+        let deviation = (sumSquares / Double(count)).squareRoot()
+        #expect(abs(deviation - 2) < 0.2, "measured \(deviation) mm")
+        #expect(abs(Double(dropouts) / Double(clean.depthMM.count) - 0.05) < 0.005)
+    }
+
+    @Test("ground truth gaps are the free stretches of the floor")
+    func groundTruthGaps() {
+        let rig = WorldRig()
+        rig.world.pod.bins[0].contents = [
+            PlacedItem(item: WorldRig.item("a", width: 60, depth: 100), xMM: 0, frontMM: 280),
+            PlacedItem(item: WorldRig.item("b", width: 80, depth: 300), xMM: 150, frontMM: 80),
+        ]
+        let gaps = rig.world.groundTruth(bin: 0).freeGaps(minDepthMM: 200)
+        #expect(gaps.count == 2)
+        #expect(gaps[0].xMM == 0 && gaps[0].widthMM == 150 && gaps[0].depthMM == 280)
+        #expect(gaps[1].xMM == 230 && gaps[1].widthMM == 50 && gaps[1].depthMM == 380)
+    }
+}
