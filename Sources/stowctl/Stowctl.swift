@@ -22,7 +22,7 @@ struct Stowctl: ParsableCommand {
             ExplainConfig.self,
             Sim.self,
             GPIOCommand.self, SerialCommand.self,
-            DriveCommand.self, BenchCommand.self,
+            DriveCommand.self, BenchCommand.self, SimDriveCommand.self,
             LatencyTestCommand.self,
         ]
     )

@@ -138,8 +138,8 @@ extension SimDrive {
             let roomBelow = max(0, demandPositionMM - travel.lowerBound)
             let capAbove = (2 * deceleration * roomAbove).squareRoot()
             let capBelow = (2 * deceleration * roomBelow).squareRoot()
-            if target > capAbove { target = capAbove; travelLimitActive = true }
-            if target < -capBelow { target = -capBelow; travelLimitActive = true }
+            if target > capAbove { target = capAbove; travelLimitActive = roomAbove == 0 }
+            if target < -capBelow { target = -capBelow; travelLimitActive = roomBelow == 0 }
         }
         let v = demandVelocityMMPerS
         let speedingUp = (v == 0) || (v > 0 && target > v) || (v < 0 && target < v)
@@ -147,12 +147,13 @@ extension SimDrive {
         var next = v + min(max(target - v, -rate * dt), rate * dt)
         var position = demandPositionMM + (v + next) / 2 * dt
         if let travel = parameters.travelMM {
-            if position >= travel.upperBound && next >= 0 {
-                position = min(position, travel.upperBound)
+            // At a limit and still heading out: stop there (internal limit active).
+            if position > travel.upperBound || (position == travel.upperBound && (next > 0 || target > 0)) {
+                position = travel.upperBound
                 next = 0
                 travelLimitActive = true
-            } else if position <= travel.lowerBound && next <= 0 {
-                position = max(position, travel.lowerBound)
+            } else if position < travel.lowerBound || (position == travel.lowerBound && (next < 0 || target < 0)) {
+                position = travel.lowerBound
                 next = 0
                 travelLimitActive = true
             }
