@@ -26,6 +26,10 @@ struct SimDriveCommand: ParsableCommand {
             each answered by `ok` or `error: ...`:
             \(SimDriveConsole.help)
 
+            --benchmark measures the model instead: 4 drives (jaw, belts, plank) moving under load, \
+            stepped 1 ms at a time; prints the median and p99 cost of one SimDrive.step. Build with \
+            -c release for figures that mean anything.
+
             Example:
               stowctl sim-drive --pty /tmp/drive1 --unit 1 --role jaw &
               stowctl drive status --port /tmp/drive1 --unit 1 --parity none --counts-per-mm 400
@@ -35,7 +39,7 @@ struct SimDriveCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     @Option(help: "Path of the symlink to create to the pty's slave end (removed on exit).")
-    var pty: String
+    var pty: String?
 
     @Option(help: "Modbus unit id to answer as (1...247); defaults to the config drive's unit.")
     var unit: Int?
@@ -58,8 +62,18 @@ struct SimDriveCommand: ParsableCommand {
     @Flag(name: .customLong("ignore-stdin"), help: "Keep serving at end of stdin (for running under a service manager).")
     var ignoreStdin = false
 
+    @Flag(help: "Instead of serving, measure SimDrive.step for the four EOAT drives in motion and print the cost per step.")
+    var benchmark = false
+
     func run() throws {
         try global.bootstrapLogging()
+        if benchmark {
+            SimDriveBenchmark.run()
+            return
+        }
+        guard let pty else {
+            throw ValidationError("--pty LINK is required (the symlink to create to the pty's slave end)")
+        }
         let (parameters, unit) = try resolveDrive()
         guard SerialSettings.standardBaudRates.contains(baud) else {
             throw ValidationError("--baud: \(baud) is not a standard rate (\(SerialSettings.standardBaudRates.map(String.init).joined(separator: ", ")))")
