@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure the Modbus stack: read rate against a peer, framing and CRC cost.",
-        subcommands: [BenchModbus.self]
+        subcommands: [BenchModbus.self, BenchPerception.self, BenchSimTick.self]
     )
 }
 
