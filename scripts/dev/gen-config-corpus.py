@@ -69,6 +69,9 @@ case('linux-without-port', linux, '    usb_serial: "FT6RS485A"\n', '',
      [('  bus0:', 'bus0', "buses.bus0.port: required key is missing (select the bus by device path (port: /dev/ttyS1) or USB serial number (usb_serial: ...))")])
 case('linux-without-chip', linux, '  chip_label: eoat-io\n', '',
      [('gpio:', 'gpio', "gpio.chip: required key is missing (name the gpiochip by path (chip: /dev/gpiochip0) or label (chip_label: ...))")])
+case('sim-fault-lines', sim, '    initial_fill_share: 0.4\n', '    initial_fill_share: 0.4\n  faults: ["estop at soon", "drive-fault gripper 0x7500", "slow-tick 5ms"]\n',
+     [('  faults:', '"estop', "sim.faults[0]: 'soon' is not a time; write it like 500ms or 2.5s (see the fault grammar in firmware-config/README.md)"),
+      ('  faults:', '"drive-fault', "sim.faults[1]: unknown drive 'gripper'; drives are jaw, left-belt, right-belt, plank (see the fault grammar in firmware-config/README.md)")])
 case('belt-with-travel-limit', sim, '    limits: { speed_mm_s: 600, acceleration_mm_s2: 4000, current_ma: 2000 }', '    limits: { speed_mm_s: 600, acceleration_mm_s2: 4000, current_ma: 2000, travel_max_mm: 100 }',
      [('travel_max_mm: 100', '100', "drives.left-belt.limits.travel_max_mm: belts run in velocity mode and have no travel limits (remove it)")])
 
