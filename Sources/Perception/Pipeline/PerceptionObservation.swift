@@ -3,7 +3,7 @@ import HAL
 /// One frame's worth of perception: what the state machine reads. Carries its frame's capture
 /// time so a reader can judge its age, and what the pipeline took to make it.
 public struct PerceptionObservation: Sendable {
-    public static let maxBins = 4
+    public static let maxBins = 16
 
     /// The camera's frame sequence number.
     public var frameSequence: UInt64 = 0
@@ -14,7 +14,7 @@ public struct PerceptionObservation: Sendable {
     /// Time the pipeline spent on this frame, in ms.
     public var pipelineLatencyMS: Double = 0
     /// One entry per bin opening in the frame, in the frame's order (at most `maxBins`).
-    public var bins = FixedList<4, BinObservation>(filler: BinObservation())
+    public var bins = FixedList<16, BinObservation>(filler: BinObservation())
 
     public init() {}
 

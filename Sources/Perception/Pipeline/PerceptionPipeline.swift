@@ -148,8 +148,10 @@ public final class PerceptionPipeline {
         let gridColumns = grid.columns
         let depths = grid.depths
         let seen = grid.seen
-        let mask = bandDetector.mask
+        let rowMasked = bandDetector.rowMasked
         let regionWidth = region.width
+        let nearLow = UInt16(clamping: Int((frame.pose.standoffMM - settings.bandNearPlaneMM).rounded(.up)))
+        let nearHigh = UInt16(clamping: Int((frame.pose.standoffMM + settings.bandNearPlaneMM).rounded(.down)))
 
         var protrudingSquaredDepth: Float = 0
         var maxProtrusion: Float = 0
@@ -158,10 +160,10 @@ public final class PerceptionPipeline {
             let slopeV = rowSlope[v]
             let line = pixels + v * frame.width + region.firstColumn
             let slopes = columnSlope + region.firstColumn
-            let maskLine = mask + row * regionWidth
+            let bandRow = rowMasked[row] != 0
             for column in 0..<regionWidth {
                 let raw = line[column]
-                if raw == 0 || maskLine[column] != 0 { continue }
+                if raw == 0 || (bandRow && raw >= nearLow && raw <= nearHigh) { continue }
                 let z = Float(raw)
                 let depth = z - standoff
                 if depth <= protrusionLimit {
