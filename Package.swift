@@ -70,11 +70,14 @@ let package = Package(
             ]
         ),
 
+        // Test support: counts heap allocations per thread (interposes malloc in the test binary).
+        .target(name: "AllocationCounter", path: "Tests/Support/AllocationCounter"),
+
         .testTarget(name: "ConfigTests", dependencies: ["Config"], exclude: ["Corpus"]),
         .testTarget(name: "HALTests", dependencies: ["HAL"]),
         .testTarget(name: "SimHALTests", dependencies: ["SimHAL", "HAL", "Config"]),
         .testTarget(name: "PerceptionTests", dependencies: ["Perception", "HAL", "SimHAL", "Config"]),
-        .testTarget(name: "ControlTests", dependencies: ["Control", "HAL", "Config", "SimHAL"]),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "HAL", "Config", "SimHAL", "AllocationCounter"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
         .testTarget(name: "StowctlTests", dependencies: []),
     ]

@@ -6,9 +6,12 @@ import HAL
 /// in-memory link to simulated CiA 402 drives), the depth camera, the arm and the induct.
 /// stowctl hands these to the controller exactly as it hands over the Linux backends.
 ///
-/// Time is virtual: `advance(to:)` steps the world in 1 ms steps up to the clock's instant; the
+/// Not thread-safe: one thread steps it and calls its devices (the virtual-time executor runs
+/// every loop on one thread), hence `@unchecked Sendable`.
+///
+/// Time is virtual: `advanceToClock()` steps the world in 1 ms steps up to the clock's instant; the
 /// owner moves the clock (the virtual-time executor, or a paced loop for real-time sessions).
-public final class SimEOAT {
+public final class SimEOAT: @unchecked Sendable {
     public static let stepNanoseconds: UInt64 = 1_000_000
 
     public let world: SimWorld

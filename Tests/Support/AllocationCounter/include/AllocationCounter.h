@@ -1,0 +1,9 @@
+// Counts heap allocations made by the calling thread between start and stop, by interposing
+// malloc and friends in the test executable and forwarding to glibc's own functions.
+// Used by tests that must prove a code path does not allocate (the control tick).
+#pragma once
+#include <stdint.h>
+
+void allocation_counter_start(void);
+/// Stops counting and returns the allocations made on this thread since start.
+uint64_t allocation_counter_stop(void);
