@@ -24,6 +24,7 @@ struct Stowctl: ParsableCommand {
             GPIOCommand.self, SerialCommand.self,
             DriveCommand.self, BenchCommand.self, SimDriveCommand.self,
             LatencyTestCommand.self,
+            PerceiveCommand.self,
         ]
     )
 }
