@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // System libraries: only HAL imports these.
@@ -57,6 +58,12 @@ let package = Package(
             dependencies: ["HAL", "Perception", "Config", "CRealtime", .product(name: "Logging", package: "swift-log")]
         ),
 
+        // The durable stow journal: every attempt in SQLite before the next one starts.
+        .target(name: "Journal", dependencies: ["Control", .product(name: "GRDB", package: "GRDB.swift")]),
+
+        // How a campaign's results are shown: terminal table, JSON, HTML report, progress bar.
+        .target(name: "CampaignReport", dependencies: ["Control", "Config"]),
+
         // Serial / stdio diagnostics console.
         .target(name: "Console", dependencies: ["Control", "HAL"]),
 
@@ -64,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "stowctl",
             dependencies: [
-                "Config", "HAL", "SimHAL", "Perception", "Control", "Console",
+                "Config", "HAL", "SimHAL", "Perception", "Control", "Console", "CampaignReport", "Journal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -79,6 +86,8 @@ let package = Package(
         .testTarget(name: "PerceptionTests", dependencies: ["Perception", "HAL", "SimHAL", "Config"]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "HAL", "Config", "SimHAL", "AllocationCounter"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
+        .testTarget(name: "CampaignReportTests", dependencies: ["CampaignReport", "Control"]),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "Control"]),
         .testTarget(name: "StowctlTests", dependencies: []),
     ]
 )
