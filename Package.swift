@@ -61,6 +61,9 @@ let package = Package(
         // The durable stow journal: every attempt in SQLite before the next one starts.
         .target(name: "Journal", dependencies: ["Control", .product(name: "GRDB", package: "GRDB.swift")]),
 
+        // The simulated robot: SimHAL + the production controller in virtual time, and campaigns.
+        .target(name: "Simulation", dependencies: ["Control", "SimHAL", "Perception", "Config", "HAL"]),
+
         // How a campaign's results are shown: terminal table, JSON, HTML report, progress bar.
         .target(name: "CampaignReport", dependencies: ["Control", "Config"]),
 
@@ -71,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "stowctl",
             dependencies: [
-                "Config", "HAL", "SimHAL", "Perception", "Control", "Console", "CampaignReport", "Journal",
+                "Config", "HAL", "SimHAL", "Perception", "Control", "Console", "CampaignReport", "Journal", "Simulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -88,6 +91,7 @@ let package = Package(
         .testTarget(name: "ConsoleTests", dependencies: ["Console"]),
         .testTarget(name: "CampaignReportTests", dependencies: ["CampaignReport", "Control"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Control"]),
+        .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Control", "SimHAL", "Config", "HAL"]),
         .testTarget(name: "StowctlTests", dependencies: []),
     ]
 )
