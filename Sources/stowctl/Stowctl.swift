@@ -25,6 +25,7 @@ struct Stowctl: ParsableCommand {
             DriveCommand.self, BenchCommand.self, SimDriveCommand.self,
             LatencyTestCommand.self,
             PerceiveCommand.self,
+            JournalCommand.self,
         ]
     )
 }
