@@ -5,12 +5,14 @@ import GRDB
 /// The durable stow journal: one SQLite file (through GRDB) holding every attempt of every
 /// campaign, each written in one transaction that is on disk before `record` returns.
 ///
-/// Durability: WAL journal mode with `synchronous = FULL`, so every commit fsyncs the write-ahead
-/// log. A committed attempt survives a kill -9 and a power cut; an attempt whose commit had not
-/// finished is absent as a whole (never half-written). WAL alone with `synchronous = NORMAL` (the
-/// usual WAL setting) survives a process kill but may lose the last commits on power loss: a stow
-/// the robot did but the journal forgot, which is what this file exists to prevent. The cost is one
-/// fsync per attempt (docs/journal.md has the figure), small beside a stow of several seconds.
+/// Durability: WAL journal mode with `synchronous = FULL` (`Durability.powerLoss`, the default),
+/// so every commit fsyncs the write-ahead log. A committed attempt survives a kill -9 and a power
+/// cut; an attempt whose commit had not finished is absent as a whole (never half-written). WAL
+/// with `synchronous = NORMAL` (the usual WAL setting, `Durability.processCrash`) also survives a
+/// kill -9 but may lose the last commits on power loss: a stow the robot did but the journal
+/// forgot, which is what this file exists to prevent on a robot. The cost is one fsync per attempt
+/// (docs/journal.md has the figures), small beside a stow of several seconds; a simulated campaign
+/// that must run thousands of stows a second may choose `.processCrash`.
 ///
 /// Readers (`summary`, `export`) open with `.readOnly`: they never create the file nor change
 /// it, and under WAL they read alongside a running campaign without blocking it.
@@ -28,6 +30,15 @@ public final class StowJournal: StowJournaling, Sendable {
         case readOnly
     }
 
+    /// What a committed attempt survives. Either way a commit is all or nothing.
+    public enum Durability: String, Sendable {
+        /// `synchronous = FULL`: every commit is fsynced before `record` returns. For the robot.
+        case powerLoss
+        /// `synchronous = NORMAL`: survives a kill -9 of stowctl, not an OS crash or a power cut,
+        /// which may lose the last commits. Several times faster; for simulated campaigns.
+        case processCrash
+    }
+
     /// Where `stowctl` looks when no `--db` is given: the current directory.
     public static let defaultPath = "stow-journal.sqlite"
 
@@ -37,23 +48,25 @@ public final class StowJournal: StowJournaling, Sendable {
 
     public let path: String
     public let access: Access
+    public let durability: Durability
     let queue: DatabaseQueue
 
     /// Opens the journal at `path`, creating it (`.readWrite`) when it does not exist.
     /// Throws `JournalError` naming the file: not a stow journal, written by a newer stowctl,
     /// locked, read-only, damaged, or missing (`.readOnly`).
-    public init(path: String, access: Access = .readWrite, busyTimeoutSeconds: TimeInterval = StowJournal.defaultBusyTimeoutSeconds) throws {
+    public init(path: String, access: Access = .readWrite, durability: Durability = .powerLoss,
+                busyTimeoutSeconds: TimeInterval = StowJournal.defaultBusyTimeoutSeconds) throws {
         self.path = path
         self.access = access
+        self.durability = durability
         if access == .readOnly, !FileManager.default.fileExists(atPath: path) {
             throw JournalError.missingFile(path: path)
         }
-        var configuration = Configuration()
-        configuration.readonly = access == .readOnly
-        configuration.busyMode = .timeout(busyTimeoutSeconds)
-        configuration.label = "stow-journal"
         do {
-            queue = try DatabaseQueue(path: path, configuration: configuration)
+            switch access {
+            case .readWrite: queue = try Self.openQueue(path: path, readonly: false, busyTimeoutSeconds: busyTimeoutSeconds)
+            case .readOnly: queue = try Self.openReader(path: path, busyTimeoutSeconds: busyTimeoutSeconds)
+            }
         } catch {
             throw JournalError.wrap(error, path: path, operation: "opening the journal")
         }
@@ -187,8 +200,34 @@ public final class StowJournal: StowJournaling, Sendable {
 
     // MARK: - Opening
 
+    private static func openQueue(path: String, readonly: Bool, busyTimeoutSeconds: TimeInterval,
+                                  queryOnly: Bool = false) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = readonly
+        configuration.busyMode = .timeout(busyTimeoutSeconds)
+        configuration.label = "stow-journal"
+        if queryOnly {
+            configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA query_only = ON") }
+        }
+        return try DatabaseQueue(path: path, configuration: configuration)
+    }
+
+    /// A read-only connection, or, when the writer was killed and left a write-ahead log that must
+    /// be recovered before anyone can read (SQLITE_READONLY_RECOVERY, which a read-only connection
+    /// cannot do), a read-write connection with `query_only`: it recovers the log, which changes no
+    /// recorded data, and refuses every statement that would write.
+    private static func openReader(path: String, busyTimeoutSeconds: TimeInterval) throws -> DatabaseQueue {
+        do {
+            let queue = try openQueue(path: path, readonly: true, busyTimeoutSeconds: busyTimeoutSeconds)
+            _ = try queue.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
+            return queue
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+            return try openQueue(path: path, readonly: false, busyTimeoutSeconds: busyTimeoutSeconds, queryOnly: true)
+        }
+    }
+
     /// Refuses a foreign or newer file before writing anything to it, then sets WAL and
-    /// `synchronous = FULL` and creates or upgrades the tables.
+    /// `synchronous` (FULL or NORMAL, from `durability`) and creates or upgrades the tables.
     private func prepareForWriting() throws {
         do {
             try queue.writeWithoutTransaction { db in
@@ -199,7 +238,8 @@ public final class StowJournal: StowJournaling, Sendable {
                                                 detail: "SQLite kept journal mode \(mode ?? "unknown")")
                 }
                 // After the journal mode: a connection's synchronous setting is not stored in the file.
-                try db.execute(sql: "PRAGMA synchronous = FULL")
+                let synchronous = durability == .powerLoss ? "FULL" : "NORMAL"
+                try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
             }
             try JournalSchema.migrator.migrate(queue)
         } catch {
@@ -236,7 +276,12 @@ public final class StowJournal: StowJournaling, Sendable {
             let hex = String(UInt32(bitPattern: applicationID), radix: 16)
             throw JournalError.notAJournal(path: path, detail: "an SQLite database of another application, id 0x\(hex)")
         }
-        if tables.isEmpty {
+        // GRDB creates grdb_migrations in its own transaction before the first migration's: a
+        // kill between the two leaves it alone and empty, which is still a journal to be.
+        let otherTables = tables.filter { $0 != "grdb_migrations" }
+        let appliedMigrations = tables.contains("grdb_migrations")
+            ? try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") ?? 0 : 0
+        if otherTables.isEmpty && appliedMigrations == 0 {
             if allowEmpty { return }
             throw JournalError.notAJournal(path: path, detail: "an empty file, no campaign has written to it")
         }

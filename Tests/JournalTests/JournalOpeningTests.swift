@@ -71,6 +71,36 @@ struct JournalOpeningTests {
         #expect(try StowJournal(path: path, access: .readOnly).completedAttempts(campaignID: "c1") == 1)
     }
 
+    @Test("a journal whose first writer was killed after GRDB's bookkeeping table but before the schema still opens")
+    func killedBeforeTheSchemaCommitted() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("j.sqlite")
+        do {
+            let other = try DatabaseQueue(path: path)
+            try other.write { try $0.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)") }
+        }
+        let journal = try StowJournal(path: path)
+        try journal.record(SampleAttempts.attempt(index: 0))
+        #expect(try journal.completedAttempts(campaignID: "c1") == 1)
+    }
+
+    @Test("a reader opens a journal left with a write-ahead log to recover, as a killed writer leaves it")
+    func readerRecoversALeftOverLog() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path("j.sqlite")
+        let copy = directory.path("copy.sqlite")
+        let journal = try StowJournal(path: path)
+        for index in 0..<10 { try journal.record(SampleAttempts.attempt(index: index)) }
+        // Copy the file and its log while the writer is open: the log is not yet checkpointed.
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        try FileManager.default.copyItem(atPath: path + "-wal", toPath: copy + "-wal")
+
+        let reader = try StowJournal(path: copy, access: .readOnly)
+        #expect(try reader.completedAttempts(campaignID: "c1") == 10)
+        #expect(try reader.integrityCheck() == .ok)
+        #expect(throws: JournalError.self) { try reader.record(SampleAttempts.attempt(index: 10)) }
+    }
+
     @Test("a journal written by a newer stowctl is refused, naming the schema steps it does not know")
     func newerSchema() throws {
         let directory = try TemporaryDirectory()

@@ -99,6 +99,16 @@ struct StowJournalTests {
         #expect(synchronous == 2)  // FULL
     }
 
+    @Test("durability .processCrash keeps WAL but relaxes to synchronous = NORMAL")
+    func processCrashDurability() throws {
+        let directory = try TemporaryDirectory()
+        let journal = try StowJournal(path: directory.path("j.sqlite"), durability: .processCrash)
+        let synchronous = try journal.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        let journalMode = try journal.queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(synchronous == 1)  // NORMAL
+        #expect(journalMode == "wal")
+    }
+
     @Test("a fresh journal with attempts passes the integrity check")
     func integrityOK() throws {
         let directory = try TemporaryDirectory()

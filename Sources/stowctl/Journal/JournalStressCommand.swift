@@ -14,7 +14,8 @@ struct JournalStressCommand: ParsableCommand {
         discussion: """
             Resumes after the attempts already recorded for --campaign and says so on stderr, then \
             records up to attempt --count - 1. Each stdout line is one committed attempt index. At \
-            the end, stderr gets the rate: attempts per second with synchronous = FULL.
+            the end, stderr gets the rate: attempts per second. --durability process-crash uses \
+            synchronous = NORMAL instead of FULL (survives kill -9, not power loss).
 
             Example: stowctl journal stress --db /tmp/j.sqlite --campaign crash-1 --count 1000
             """,
@@ -30,13 +31,29 @@ struct JournalStressCommand: ParsableCommand {
     @Option(help: "Attempts the campaign should have in all when done.")
     var count: Int
 
+    @Option(help: "power-loss (synchronous = FULL, the default) or process-crash (NORMAL).")
+    var durability: String = "power-loss"
+
     func validate() throws {
         if count < 0 { throw ValidationError("--count must be 0 or more, not \(count)") }
+        if journalDurability == nil {
+            throw ValidationError("--durability must be power-loss or process-crash, not '\(durability)'")
+        }
+    }
+
+    private var journalDurability: StowJournal.Durability? {
+        switch durability {
+        case "power-loss": .powerLoss
+        case "process-crash": .processCrash
+        default: nil
+        }
     }
 
     func run() throws {
         try global.bootstrapLogging()
-        let journal = try reportingJournalErrors { try StowJournal(path: file.databasePath) }
+        let journal = try reportingJournalErrors {
+            try StowJournal(path: file.databasePath, durability: journalDurability ?? .powerLoss)
+        }
         let resumeAt = try reportingJournalErrors {
             try journal.startCampaign(JournalCampaign(id: campaign, world: "stress"))
         }
@@ -58,7 +75,8 @@ struct JournalStressCommand: ParsableCommand {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         let rate = seconds > 0 ? Double(recorded) / seconds : 0
         printToStderr("\(journal.path): recorded \(recorded) attempt(s) in \(String(format: "%.2f", seconds)) s: "
-            + "\(String(format: "%.0f", rate)) attempts/s (synchronous = FULL, one transaction each)")
+            + "\(String(format: "%.0f", rate)) attempts/s "
+            + "(synchronous = \(journal.durability == .powerLoss ? "FULL" : "NORMAL"), one transaction each)")
     }
 }
 
