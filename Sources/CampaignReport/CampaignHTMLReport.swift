@@ -110,7 +110,8 @@ public enum CampaignHTMLReport {
                       label: ReportNumberFormat.fixed(row.meanSecondsPerAttempt, decimals: 3) + " s"),
             ])
         }
-        html += SVGBarChart.horizontal(title: "Mean simulated seconds per attempt, by phase", seriesNames: ["mean s/attempt"], groups: groups)
+        html += SVGBarChart.horizontal(
+            title: "Mean simulated seconds per attempt, by phase", seriesNames: ["mean s/attempt"], groups: groups)
         let rows: [[Cell]] = breakdown.phases.map { row in
             [.text(row.phase), .text(ReportNumberFormat.fixed(row.totalSeconds, decimals: 1)),
              .text(ReportNumberFormat.fixed(row.meanSecondsPerAttempt, decimals: 3)),
@@ -129,9 +130,14 @@ public enum CampaignHTMLReport {
         // Log scale once the tallest bar would hide the shortest non-empty one.
         let logScale = (positive.max() ?? 0) > 50 * (positive.min() ?? 1)
         let labels = buckets.map { bucketLabel($0.upperBoundMicroseconds) }
-        html += SVGBarChart.histogram(title: "Control-loop wake-up lateness", bucketLabels: labels, counts: counts, logScale: logScale)
-        if logScale { html += "<p class=\"meta\">Bar heights are log-scaled; the numbers on the bars are the counts.</p>\n" }
-        let rows: [[Cell]] = buckets.map { [.text("≤ " + bucketLabel($0.upperBoundMicroseconds)), .text(ReportNumberFormat.grouped($0.count))] }
+        html += SVGBarChart.histogram(
+            title: "Control-loop wake-up lateness", bucketLabels: labels, counts: counts, logScale: logScale)
+        if logScale {
+            html += "<p class=\"meta\">Bar heights are log-scaled; the numbers on the bars are the counts.</p>\n"
+        }
+        let rows: [[Cell]] = buckets.map {
+            [.text("≤ " + bucketLabel($0.upperBoundMicroseconds)), .text(ReportNumberFormat.grouped($0.count))]
+        }
         html += table(headers: ["lateness (µs)", "wake-ups"], rows: rows)
         return html + "</section>\n"
     }
@@ -147,7 +153,7 @@ public enum CampaignHTMLReport {
         if breakdown.faults.isEmpty {
             html += "<p>No faults latched.</p>\n"
         } else {
-            html += table(headers: ["fault kind", "count", "per attempt"], rows: breakdown.faults.map {
+            html += table(headers: ["fault kind", "count", "of attempts"], rows: breakdown.faults.map {
                 [.text($0.name), .text(ReportNumberFormat.grouped($0.count)), .text(ReportNumberFormat.percent($0.percentOfAttempts))]
             })
         }

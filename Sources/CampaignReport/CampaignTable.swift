@@ -112,17 +112,25 @@ public enum CampaignTable {
     }
 
     private static func effortLines(_ result: CampaignResult, _ breakdown: CampaignBreakdown, colour: Bool) -> [String] {
+        let retriesPerAttempt = ReportNumberFormat.fixed(breakdown.retriesPerAttempt, decimals: 3)
+        let explorationShare = ReportNumberFormat.percent(breakdown.explorationPercent)
         var table = TextColumns([.left, .right, .left])
-        table.add(cells: [.init(text: "Retries", emphasis: .heading), .init(text: ReportNumberFormat.grouped(result.retries)),
-                          .init(text: "bins tried after the first (\(ReportNumberFormat.fixed(breakdown.retriesPerAttempt, decimals: 3)) per attempt)")])
-        table.add(cells: [.init(text: "Exploration", emphasis: .heading), .init(text: ReportNumberFormat.grouped(result.explorationCount)),
-                          .init(text: "attempts (\(ReportNumberFormat.percent(breakdown.explorationPercent)) of attempts)")])
+        table.add(cells: [
+            .init(text: "Retries", emphasis: .heading),
+            .init(text: ReportNumberFormat.grouped(result.retries)),
+            .init(text: "bins tried after the first (\(retriesPerAttempt) per attempt)"),
+        ])
+        table.add(cells: [
+            .init(text: "Exploration", emphasis: .heading),
+            .init(text: ReportNumberFormat.grouped(result.explorationCount)),
+            .init(text: "attempts with relaxed margins or another behaviour (\(explorationShare))"),
+        ])
         return table.lines(colour: colour)
     }
 
     private static func faultLines(_ breakdown: CampaignBreakdown, colour: Bool) -> [String] {
         var table = TextColumns([.left, .right, .right])
-        table.add(["Faults by kind", "count", "per attempt"], emphasis: .heading)
+        table.add(["Faults by kind", "count", "of attempts"], emphasis: .heading)
         if breakdown.faults.isEmpty {
             return table.lines(colour: colour) + ["no faults latched"]
         }

@@ -52,7 +52,7 @@ enum SVGBarChart {
     /// height is proportional to log10(count + 1), so a few late wake-ups remain visible beside
     /// millions of punctual ones.
     static func histogram(title: String, bucketLabels: [String], counts: [Int], logScale: Bool) -> String {
-        let leftMargin = 50.0, plotHeight = 200.0, bottomMargin = 46.0, topMargin = 18.0
+        let leftMargin = 50.0, plotHeight = 200.0, bottomMargin = 46.0, topMargin = 34.0
         let barWidth = max(8.0, min(40.0, 560.0 / Double(max(counts.count, 1)))), barGap = 4.0
         let width = leftMargin + Double(counts.count) * (barWidth + barGap) + 20
         let height = topMargin + plotHeight + bottomMargin
@@ -63,7 +63,8 @@ enum SVGBarChart {
         let baseline = topMargin + plotHeight
         svg += "<line x1=\"\(number(leftMargin))\" y1=\"\(number(baseline))\" x2=\"\(number(width - 10))\" "
             + "y2=\"\(number(baseline))\" stroke=\"#444\" stroke-width=\"1\"></line>\n"
-        svg += text(logScale ? "count (log)" : "count", x: 4, y: topMargin - 4, anchor: "start")
+        // Above the tallest bar's count label, which sits just over the plot.
+        svg += text(logScale ? "wake-ups (log scale)" : "wake-ups", x: 4, y: 12, anchor: "start")
         for (index, count) in counts.enumerated() {
             let x = leftMargin + Double(index) * (barWidth + barGap)
             let barHeight = maxScaled > 0 ? scaled[index] / maxScaled * plotHeight : 0
@@ -121,9 +122,10 @@ enum SVGBarChart {
         String(format: "%.1f", value.isFinite ? value : 0)
     }
 
-    /// `950`, `12k`, `3.4M`: short enough to sit on top of a narrow bar.
+    /// `950`, `1.2k`, `12k`, `3.4M`: short enough to sit on top of a narrow bar.
     private static func compactCount(_ count: Int) -> String {
         if count < 1_000 { return "\(count)" }
+        if count < 10_000 { return String(format: "%.1fk", Double(count) / 1_000) }
         if count < 1_000_000 { return String(format: "%.0fk", Double(count) / 1_000) }
         return String(format: "%.1fM", Double(count) / 1_000_000)
     }
