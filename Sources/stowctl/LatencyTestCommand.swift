@@ -178,7 +178,7 @@ struct LatencyTestResult {
     }
 
     var text: String {
-        var lines = [
+        let lines = [
             "executor \(executor)\(fallbackReason.map { " (FALLBACK from realtime: \($0))" } ?? ""), "
                 + "\(format2(hz)) Hz: \(statistics.ticks) samples, \(statistics.missedCycles) missed, \(statistics.overruns) overruns",
             "wake-up latency µs: min \(format1(Self.microseconds(lateness.minNanoseconds)))"

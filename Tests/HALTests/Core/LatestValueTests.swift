@@ -1,0 +1,100 @@
+import Foundation
+import Synchronization
+import Testing
+
+@testable import HAL
+
+/// The latest-value cell: readers get the newest complete value, never a torn one.
+@Suite struct LatestValueTests {
+    /// A value that is torn if its fields disagree; the string makes it a non-trivial type.
+    struct Sample: Equatable, Sendable {
+        var sequence: UInt64
+        var copy: UInt64
+        var label: String
+        var isWhole: Bool { sequence == copy && label == "sample \(sequence)" }
+    }
+
+    final class DoneFlag: Sendable {
+        let flag = Atomic<Bool>(false)
+    }
+
+    @Test("before any publish, readers get the initial value")
+    func initialValue() {
+        let cell = LatestValue(Sample(sequence: 0, copy: 0, label: "sample 0"))
+        #expect(cell.read() == Sample(sequence: 0, copy: 0, label: "sample 0"))
+        #expect(cell.publishCount == 0)
+    }
+
+    @Test("a read after a publish gets that value")
+    func readGetsTheNewest() {
+        let cell = LatestValue<Int?>(nil)
+        for value in 1...100 {
+            cell.publish(value)
+            #expect(cell.read() == value)
+        }
+        #expect(cell.publishCount == 100)
+    }
+
+    @Test("under a busy writer, three readers only ever see whole values, in order")
+    func concurrentReadersNeverSeeTornValues() {
+        let cell = LatestValue(Sample(sequence: 0, copy: 0, label: "sample 0"))
+        let writes: UInt64 = 200_000
+        let done = DoneFlag()
+        let results = Mutex<[(torn: Int, backwards: Int, reads: Int)]>([])
+        let finished = DispatchGroup()
+
+        // Real threads, not tasks: spinning readers would starve a writer task on a two-core
+        // cooperative pool.
+        for _ in 0..<3 {
+            finished.enter()
+            Thread.detachNewThread {
+                var torn = 0, backwards = 0, reads = 0
+                var last: UInt64 = 0
+                while !done.flag.load(ordering: .acquiring) {
+                    let sample = cell.read()
+                    reads += 1
+                    if !sample.isWhole { torn += 1 }
+                    if sample.sequence < last { backwards += 1 }
+                    last = sample.sequence
+                }
+                results.withLock { $0.append((torn, backwards, reads)) }
+                finished.leave()
+            }
+        }
+        finished.enter()
+        Thread.detachNewThread {
+            for sequence in 1...writes {
+                cell.publish(Sample(sequence: sequence, copy: sequence, label: "sample \(sequence)"))
+            }
+            done.flag.store(true, ordering: .releasing)
+            finished.leave()
+        }
+        finished.wait()
+
+        for result in results.withLock({ $0 }) {
+            #expect(result.torn == 0)
+            #expect(result.backwards == 0)
+            #expect(result.reads > 0)
+        }
+        #expect(cell.read().sequence == writes)
+    }
+
+    @Test("two writers may publish to one cell; the reader always gets a whole value")
+    func twoWritersAreSafe() async {
+        let cell = LatestValue(Sample(sequence: 0, copy: 0, label: "sample 0"))
+        await withTaskGroup(of: Void.self) { group in
+            for offset in [UInt64(0), 1_000_000] {
+                group.addTask {
+                    for sequence in 1...50_000 {
+                        let value = offset + UInt64(sequence)
+                        cell.publish(Sample(sequence: value, copy: value, label: "sample \(value)"))
+                    }
+                }
+            }
+        }
+        let last = cell.read()
+        #expect(last.isWhole)
+        #expect(last.sequence == 50_000 || last.sequence == 1_050_000)
+        #expect(cell.publishCount == 100_000)
+    }
+}
