@@ -14,9 +14,11 @@ public final class Controller {
 
     /// `drives` pairs each configured drive with its device. Throws `HALError` for a missing
     /// line or drive.
+    /// `extraVirtualTime`, for the simulator, says how much longer (in virtual time) each
+    /// control tick takes: the `slow-tick` fault.
     public init(
         config: RobotConfig, inputs: [DigitalInput], outputs: [DigitalOutput], drives: [(config: DriveConfig, device: MotorDrive)],
-        clock: MonotonicClock, application: ControlApplication
+        clock: MonotonicClock, application: ControlApplication, extraVirtualTime: (@Sendable () -> UInt64)? = nil
     ) throws {
         func line<T>(_ name: String, in devices: [T], named: (T) -> String) throws -> T {
             guard let device = devices.first(where: { named($0) == name }) else {
@@ -60,6 +62,9 @@ public final class Controller {
         let policy: OverrunPolicy = rate.overrun == .fault ? .faultAfterConsecutive(rate.overrunLimit) : .skip
         control = try PeriodicLoop(name: "control", rateHz: rate.hz, overrunPolicy: policy) { tick in
             loop.tick(now: tick.started)
+            if let extraVirtualTime {
+                tick.virtualExecutionNanoseconds = extraVirtualTime()
+            }
         }
         loop.watch([control])
         controlLoop = loop

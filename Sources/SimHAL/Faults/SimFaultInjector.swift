@@ -3,8 +3,9 @@ import HAL
 
 /// Starts and ends injected faults on time, on a stow phase, or at once, and logs each start and
 /// end as a world event (`fault-started`, `fault-ended`). Nothing happens here while no fault is
-/// scheduled, so a clean campaign pays one check per step.
-public final class SimFaultInjector {
+/// scheduled, so a clean campaign pays one check per step. Used from the one thread that steps
+/// the world (hence `@unchecked Sendable`).
+public final class SimFaultInjector: @unchecked Sendable {
     private struct Active {
         var spec: SimFaultSpec
         var endsAt: MonotonicInstant?

@@ -1,0 +1,92 @@
+import Config
+import HAL
+
+/// What entering each state sets in motion, and the commands that hold every tick.
+extension StowMachine {
+    func enter(_ next: StowState, from: StowState, event: StowEvent, now: MonotonicInstant) {
+        switch next {
+        case .idle:
+            break
+        case .awaitItem:
+            draft = nil
+            perceptionRequestedAt = nil
+            doneSignal = false
+            solenoid = false
+            armMayMove = true
+            jaw.move(toMM: travelMaxMM(.jaw))
+            plank.move(toMM: travelMinMM(.plank))
+            leftBelt.run(mmPerS: 0)
+            rightBelt.run(mmPerS: 0)
+            try? environment.arm.requestMove(to: .induct)
+        case .selectBin:
+            armMayMove = false
+        case .grasp:
+            guard let item = draft?.item else { return }
+            // Soft items are squeezed more to hold; rigid ones just to contact.
+            let squeezeMM = item.kind == "soft-bag" ? item.widthMM * 0.15 : 4
+            jaw.move(toMM: max(travelMinMM(.jaw), item.widthMM - squeezeMM))
+        case .approach:
+            guard let choice = draft?.choice else { return }
+            armMayMove = true
+            environment.perceptionLoop?.requestBaseline(openingIndex: choice.openingIndex)
+            environment.demand.request(after: now)
+            try? environment.arm.requestMove(to: ArmPose(station: .bin(choice.binName), xMM: choice.xMM, advanceMM: -20))
+        case .separateBands:
+            solenoid = true
+        case .makeSpace:
+            guard let item = draft?.item else { return }
+            // The plank tip starts 40 mm behind the band plane at this pose.
+            plank.move(toMM: min(travelMaxMM(.plank), item.depthMM + config.stow.clearanceDepthMM + 40))
+        case .insert:
+            guard let choice = draft?.choice else { return }
+            draft!.beltStartMM = lastBeltPositionMM
+            try? environment.arm.requestMove(to: ArmPose(station: .bin(choice.binName), xMM: choice.xMM, advanceMM: 10))
+            leftBelt.run(mmPerS: config.stow.beltSpeedMMPerS)
+            rightBelt.run(mmPerS: config.stow.beltSpeedMMPerS)
+        case .retract:
+            leftBelt.run(mmPerS: 0)
+            rightBelt.run(mmPerS: 0)
+            jaw.move(toMM: travelMaxMM(.jaw))
+            plank.move(toMM: travelMinMM(.plank))
+        case .verify:
+            perceptionRequestedAt = now
+            environment.demand.request(after: now)
+        case .record:
+            finishAttempt(now: now)
+        case .backOff:
+            leftBelt.run(mmPerS: -config.stow.beltSpeedMMPerS)
+            rightBelt.run(mmPerS: -config.stow.beltSpeedMMPerS)
+            plank.move(toMM: travelMinMM(.plank))
+        case .sideline:
+            armMayMove = true
+            solenoid = false
+            try? environment.arm.requestMove(to: .sideline)
+        case .safeHold:
+            leftBelt.run(mmPerS: 0)
+            rightBelt.run(mmPerS: 0)
+            armMayMove = false
+        case .safeStop:
+            leftBelt.run(mmPerS: 0)
+            rightBelt.run(mmPerS: 0)
+            armMayMove = false
+            solenoid = false
+        }
+    }
+
+    /// Commands that follow the feedback every tick.
+    func continuousCommands(now: MonotonicInstant, inputs: EOATInputs, drives: PerDrive<DriveReport?>) {
+        if let left = drives.leftBelt?.feedback, let right = drives.rightBelt?.feedback {
+            lastBeltPositionMM = (left.positionMM + right.positionMM) / 2
+        }
+    }
+
+    private func finishAttempt(now: MonotonicInstant) {
+        guard let draft else {
+            // A safety stop or a lost item before an attempt started: nothing to record.
+            acknowledgeRecorded(through: nextAttemptIndex - 1)
+            return
+        }
+        doneSignal = draft.verdict == .success
+        finishedAttempt.publish(draft.record(campaignID: campaignID, end: now))
+    }
+}

@@ -1,0 +1,98 @@
+import Config
+import Control
+import HAL
+import Perception
+import SimHAL
+
+/// The whole robot in simulation: SimHAL behind the HAL contracts, the production controller
+/// (bus schedulers, safety supervisor, stow cycle), the perception loop, all stepped in virtual
+/// time by one executor. The world loop is declared first, so at any instant the world has moved
+/// before the controller looks at it.
+///
+/// The drive buses run the real Modbus RTU client and CiA 402 drive code over SimHAL's in-memory
+/// link (no inter-frame gap: nothing waits in virtual time).
+public final class SimulatedRobot {
+    public let config: RobotConfig
+    public let clock: ManualClock
+    public let eoat: SimEOAT
+    public let controller: Controller
+    public let machine: StowMachine
+    public let perceptionLoop: PerceptionLoop
+    public let demand: PerceptionDemand
+    public let executor: VirtualTimeExecutor
+    /// Perception runs only while the stow cycle wants a frame (`demand`): rendering and
+    /// processing a frame costs hundreds of control ticks.
+    public let perception: PeriodicLoop
+
+    public init(
+        config: RobotConfig, campaignID: String, firstAttemptIndex: Int = 0,
+        pacing: VirtualTimeExecutor.Pacing = .asFastAsPossible
+    ) throws {
+        let clock = ManualClock()
+        let eoat = try SimEOAT(config: config, clock: clock)
+        var drives: [(config: DriveConfig, device: MotorDrive)] = []
+        for driveConfig in config.drives {
+            guard let bus = eoat.buses[driveConfig.bus], let busConfig = config.buses.first(where: { $0.name == driveConfig.bus }) else {
+                throw HALError(device: "sim", cause: .invalidRequest("drive \(driveConfig.role.rawValue) names bus \(driveConfig.bus), which has no simulated bus"))
+            }
+            let client = ModbusRTUClient(
+                stream: bus.stream, settings: SerialSettings(baud: busConfig.baud),
+                options: .init(responseTimeoutMilliseconds: busConfig.responseTimeoutMS, maxRetries: busConfig.retries,
+                               interFrameGapNanoseconds: 0),
+                busName: bus.name, clock: clock)
+            let device = try ModbusCiA402Drive(
+                name: driveConfig.role.rawValue, client: client, unit: UInt8(driveConfig.unit),
+                scaling: DriveScaling(countsPerMM: driveConfig.countsPerMM, ratedCurrentMilliamps: driveConfig.ratedCurrentMA))
+            drives.append((driveConfig, device))
+        }
+        let demand = PerceptionDemand()
+        let perceptionLoop = PerceptionLoop(camera: eoat.camera, clock: clock)
+        let machine = StowMachine(
+            config: config,
+            environment: StowMachine.Environment(arm: eoat.arm, induct: eoat.induct, perception: perceptionLoop.output,
+                                                 perceptionLoop: perceptionLoop, demand: demand),
+            campaignID: campaignID, firstAttemptIndex: firstAttemptIndex)
+        let faults = eoat.faults
+        let controller = try Controller(
+            config: config, inputs: eoat.inputs, outputs: eoat.outputs, drives: drives, clock: clock,
+            application: machine, extraVirtualTime: { faults.takeSlowTickNanoseconds() })
+        machine.onTransition = { transition in
+            if transition.to.phase != nil || transition.from.phase != nil {
+                faults.phaseDidChange(to: transition.to.phase)
+            }
+        }
+        let world = try PeriodicLoop(name: "sim-world", periodNanoseconds: SimEOAT.stepNanoseconds) { _ in eoat.advanceToClock() }
+        let perception = try PeriodicLoop(name: "perception", rateHz: config.loops.perception.hz) { tick in
+            guard demand.isPending else { return }
+            _ = try? perceptionLoop.tick(now: tick.started)
+        }
+        self.config = config
+        self.clock = clock
+        self.eoat = eoat
+        self.controller = controller
+        self.machine = machine
+        self.perceptionLoop = perceptionLoop
+        self.demand = demand
+        self.perception = perception
+        executor = try VirtualTimeExecutor(
+            clock: clock, loops: [world] + controller.busLoops + [perception, controller.control], pacing: pacing)
+    }
+
+    /// Simulated seconds since the start.
+    public var simulatedSeconds: Double { Double(clock.now().nanoseconds) / 1e9 }
+
+    /// Clears the controller's latched faults whose cause is gone (what a person does with
+    /// `reset faults` at the console) and lets the stow cycle leave its safe stop.
+    @discardableResult
+    public func resetFaults() -> [SafetyFault] {
+        let world = eoat.world
+        let remaining = controller.controlLoop.supervisor.reset { fault in
+            switch fault.kind {
+            case .estop: return world.estopPressed
+            default: return false
+            }
+        }
+        if remaining.isEmpty { machine.requestReset() }
+        return remaining
+    }
+}
