@@ -64,7 +64,9 @@ public final class SimulatedRobot {
         let world = try PeriodicLoop(name: "sim-world", periodNanoseconds: SimEOAT.stepNanoseconds) { _ in eoat.advanceToClock() }
         let perception = try PeriodicLoop(name: "perception", rateHz: config.loops.perception.hz) { tick in
             guard demand.isPending else { return }
-            _ = try? perceptionLoop.tick(now: tick.started)
+            if case .published = try? perceptionLoop.tick(now: tick.started), let observation = perceptionLoop.output.latest() {
+                _ = demand.satisfied(by: observation.frameTimestamp)
+            }
         }
         self.config = config
         self.clock = clock
@@ -81,18 +83,11 @@ public final class SimulatedRobot {
     /// Simulated seconds since the start.
     public var simulatedSeconds: Double { Double(clock.now().nanoseconds) / 1e9 }
 
-    /// Clears the controller's latched faults whose cause is gone (what a person does with
-    /// `reset faults` at the console) and lets the stow cycle leave its safe stop.
-    @discardableResult
-    public func resetFaults() -> [SafetyFault] {
-        let world = eoat.world
-        let remaining = controller.controlLoop.supervisor.reset { fault in
-            switch fault.kind {
-            case .estop: return world.estopPressed
-            default: return false
-            }
-        }
-        if remaining.isEmpty { machine.requestReset() }
-        return remaining
+    /// What a person does with `reset faults` at the console, once the cause is dealt with:
+    /// the supervisor clears its faults and fault-resets the drives; the stow cycle leaves its
+    /// safe stop when nothing latches again.
+    public func resetFaults() {
+        controller.controlLoop.supervisor.requestReset(now: clock.now())
+        machine.requestReset()
     }
 }

@@ -1,40 +1,136 @@
 import ArgumentParser
+import CampaignReport
 import Config
+import Control
 import Foundation
+import Journal
+import Logging
+import Simulation
 
-/// `stowctl sim`: a simulated stow campaign on SimHAL.
+/// `stowctl sim`: a simulated stow campaign on SimHAL with the production control code.
 struct Sim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sim",
         abstract: "Run a simulated stow campaign on SimHAL with the production control code.",
         discussion: """
-            Loads the config (default firmware-config/sim.yaml), which must have backend: sim, \
-            builds the simulated robot and runs what the controller can do today.
+            Builds the simulated robot from --config (backend: sim): SimHAL's world, drives, lines, \
+            camera and arm behind the HAL contracts, the production controller (bus schedulers over \
+            the real Modbus CiA 402 code, safety supervisor, stow cycle, perception) in virtual time. \
+            Runs --stows attempts and prints the outcome table beside the published figures.
+
+            Every attempt is written to the journal (--journal) before the next starts. Rerunning \
+            the same campaign (--campaign, default derived from seed, world and config) resumes: \
+            journaled attempts are re-simulated, not rewritten, and the run says so.
+
+            Examples:
+              stowctl sim --stows 200
+              stowctl sim --stows 1000 --world paper-2025 --seed 7 --json
+              stowctl sim --html report.html --log-level debug   (debug: every transition and world event)
             """
     )
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(name: .long, help: "Robot config; must use backend: sim.")
+    @Option(help: "Robot config; must use backend: sim.")
     var config: String = "firmware-config/sim.yaml"
+
+    @Option(help: "Stow attempts to run.")
+    var stows: Int = 100
+
+    @Option(help: "Seed for the world (overrides sim.seed).")
+    var seed: UInt64?
+
+    @Option(help: "World profile: default or paper-2025 (overrides sim.world).")
+    var world: String?
+
+    @Option(help: "SQLite journal the attempts are written to.")
+    var journal: String = "sim-journal.sqlite"
+
+    @Option(help: "Campaign id in the journal (default: sim-<config>-<world>-seed<S>).")
+    var campaign: String?
+
+    @Option(help: "Also write a self-contained HTML report here.")
+    var html: String?
+
+    @Flag(help: "Print the results as JSON instead of the table.")
+    var json = false
+
+    func validate() throws {
+        guard stows >= 1 else { throw ValidationError("--stows must be at least 1") }
+        if let world, SimWorldProfile(rawValue: world) == nil {
+            throw ValidationError("--world must be one of \(SimWorldProfile.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
 
     func run() throws {
         try global.bootstrapLogging()
-        let robot: RobotConfig
+        let logger = Logger(label: "stow.sim")
+        var robotConfig: RobotConfig
         do {
-            robot = try RobotConfig.load(path: config)
+            robotConfig = try RobotConfig.load(path: config)
         } catch let error as ConfigError {
             printToStderr(error.description)
             throw ExitCode(1)
         }
-        guard robot.backend == .sim, let sim = robot.sim else {
-            printToStderr("\(config): robot.backend is \(robot.backend.rawValue); stowctl sim needs a config with backend: sim "
+        guard robotConfig.backend == .sim, robotConfig.sim != nil else {
+            printToStderr("\(config): robot.backend is \(robotConfig.backend.rawValue); stowctl sim needs a config with backend: sim "
                 + "(try firmware-config/sim.yaml)")
             throw ExitCode(1)
         }
-        print("loaded \(config): robot \(robot.name), \(robot.gpio.inputs.count) inputs, \(robot.gpio.outputs.count) outputs, "
-            + "\(robot.drives.count) drives, pod \(sim.pod.rows)x\(sim.pod.columns), seed \(sim.seed)")
-        print("the stow campaign is not built yet (SimHAL and the stow state machine are issues 4 and 7): "
-            + "config validated, nothing simulated")
+        if let seed { robotConfig.sim?.seed = seed }
+        if let world { robotConfig.sim?.world = SimWorldProfile(rawValue: world)! }
+        let sim = robotConfig.sim!
+        let configName = URL(fileURLWithPath: config).deletingPathExtension().lastPathComponent
+        let campaignID = campaign ?? "sim-\(configName)-\(sim.world.rawValue)-seed\(sim.seed)"
+
+        let store: StowJournal
+        let resumeAt: Int
+        do {
+            store = try StowJournal(path: journal, durability: .processCrash)
+            resumeAt = try store.startCampaign(JournalCampaign(id: campaignID, configFile: config, seed: sim.seed, world: sim.world.rawValue))
+        } catch {
+            printToStderr("\(error)")
+            throw ExitCode(1)
+        }
+        if resumeAt > 0 {
+            printToStderr("resuming campaign \(campaignID): \(resumeAt) attempts already in \(journal) are re-simulated, not rewritten")
+        }
+
+        let robot = try SimulatedRobot(config: robotConfig, campaignID: campaignID)
+        robot.eoat.world.onEvent = { event in logger.debug("world: \(event)") }
+        let progress = CampaignProgress()
+        let total = stows
+        let options = CampaignRunner.Options(
+            stows: stows, journal: store, resumeFrom: resumeAt,
+            onAttempt: { record, result in
+                logger.debug("attempt \(record.attemptIndex) \(record.itemID): \(record.outcome.rawValue) \(record.cause)")
+                progress.update(done: result.attempts, total: total, result: result)
+            },
+            onTransition: { transition in
+                logger.debug("\(Double(transition.time.nanoseconds) / 1e9) s \(transition.from.rawValue) -\(transition.event.rawValue)-> \(transition.to.rawValue): \(transition.cause)")
+            })
+        let result: CampaignResult
+        do {
+            result = try CampaignRunner(robot: robot, configFile: config, options: options).run()
+        } catch {
+            progress.finish()
+            printToStderr("stowctl sim: \(error)")
+            throw ExitCode(1)
+        }
+        progress.finish()
+        if json {
+            print(try CampaignJSON.render(result), terminator: "")
+        } else {
+            print(CampaignTable.render(result))
+        }
+        if let html {
+            do {
+                try CampaignHTMLReport.write(result, to: html)
+                printToStderr("wrote \(html)")
+            } catch {
+                printToStderr("\(error)")
+                throw ExitCode(1)
+            }
+        }
     }
 }

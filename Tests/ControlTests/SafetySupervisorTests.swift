@@ -30,9 +30,10 @@ struct SafetySupervisorTests {
         rig.run(ms: 1_000)
         #expect(!rig.eoat.world.estopPressed)
         #expect(!rig.controller.controlLoop.snapshot.outputs.driveEnable, "stays safe after release until a reset")
-        let supervisor = rig.controller.controlLoop.supervisor
-        let remaining = supervisor.reset { $0.kind == .estop && rig.eoat.world.estopPressed }
-        #expect(remaining.allSatisfy { $0.kind != .estop })
+        rig.controller.controlLoop.supervisor.requestReset(now: rig.eoat.clock.now())
+        rig.run(ms: 1_000)
+        #expect(rig.faults.isEmpty, "\(rig.faults)")
+        #expect(rig.controller.controlLoop.snapshot.outputs.driveEnable, "powered again after the reset")
     }
 
     @Test("dead-man: a control loop that stalls longer than an output's deadman_ms forces it safe and latches")

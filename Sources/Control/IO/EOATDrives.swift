@@ -42,6 +42,8 @@ public struct PerDrive<Value: Sendable>: Sendable {
 extension DriveSetpoint {
     /// Power stage off: what a drive gets when nothing is asked of it.
     public static let disabled = DriveSetpoint(controlword: CiA402Controlword.disableVoltage.rawValue, mode: .profilePosition)
+    /// Fault reset (controlword bit 7): a drive in fault goes to switch-on-disabled on the edge.
+    public static let faultReset = DriveSetpoint(controlword: CiA402Controlword.faultReset.rawValue, mode: .profilePosition)
     /// Quick stop: brake on the quick-stop ramp, then power off.
     public static let quickStop = DriveSetpoint(controlword: CiA402Controlword.quickStop.rawValue, mode: .profilePosition)
 }

@@ -42,6 +42,8 @@ public final class SafetySupervisor {
     private var lastRefresh: [MonotonicInstant?]
     /// When drives last had feedback younger than the limit, per role (grace at start).
     private let startedAt: MonotonicInstant
+    private var resetUntil: MonotonicInstant?
+    private var lastTick = MonotonicInstant(nanoseconds: 0)
 
     public init(limits: Limits, start: MonotonicInstant) {
         self.limits = limits
@@ -50,7 +52,8 @@ public final class SafetySupervisor {
         startedAt = start
     }
 
-    public var isSafeStopped: Bool { !faults.isEmpty }
+    /// True while any fault is latched or a reset is in progress.
+    public var isSafeStopped: Bool { !faults.isEmpty || resetting(lastTick) }
 
     public func isLatched(_ kind: SafetyFault.Kind, _ subject: String) -> Bool {
         faults.contains { $0.kind == kind && $0.subject == subject }
@@ -67,9 +70,11 @@ public final class SafetySupervisor {
 
     /// Checks this tick's inputs and drive reports; latches whatever tripped.
     public func supervise(inputs: EOATInputs, drives: PerDrive<DriveReport?>, now: MonotonicInstant) {
+        lastTick = now
         if inputs.estop {
             latch(.estop, "eoat.estop", "e-stop chain open", hint: "release the e-stop, then reset faults", now: now)
         }
+        guard !resetting(now) else { return }
         // Field by field: `DriveRole.allCases` would build an array every tick.
         if let report = drives.jaw { check(report, now: now) }
         if let report = drives.leftBelt { check(report, now: now) }
@@ -103,20 +108,35 @@ public final class SafetySupervisor {
             }
             lastRefresh[index] = now
         }
-        guard !faults.isEmpty else { return }
+        guard isSafeStopped else { return }
         outputs = limits.safeValues
         outputs.towerLightRed = true
-        drives = PerDrive(all: .quickStop)
+        if faults.isEmpty {
+            // Resetting: STO released so the drives can leave fault (they stay disabled: a fault
+            // reset ends in switch-on-disabled, no torque until the cycle enables them again).
+            outputs.driveEnable = true
+            drives = PerDrive(all: .faultReset)
+        } else {
+            drives = PerDrive(all: .quickStop)
+        }
         for index in 0..<EOATOutputs.count { lastRefresh[index] = nil }
     }
 
-    /// Clears the faults whose cause is gone; returns those still standing (empty = reset done).
-    /// `stillPresent` answers whether a fault's cause persists (the e-stop still pressed, a drive
-    /// still silent).
-    @discardableResult
-    public func reset(stillPresent: (SafetyFault) -> Bool) -> [SafetyFault] {
-        faults.removeAll { !stillPresent($0) }
-        return faults
+    /// A person asked to reset faults (console `reset faults`). Every latched fault is cleared
+    /// and, for `resetWindowNanoseconds`, the EOAT stays safe while the drives get the CiA 402
+    /// fault reset instead of quick stop; drive checks resume after the window, so a cause that
+    /// persists (a drive still in fault, still silent) latches again then. The e-stop is checked
+    /// throughout.
+    public func requestReset(now: MonotonicInstant) {
+        faults.removeAll(keepingCapacity: true)
+        resetUntil = now.adding(nanoseconds: Self.resetWindowNanoseconds)
+    }
+
+    /// How long a reset holds the EOAT safe while drives leave their fault state.
+    public static let resetWindowNanoseconds: UInt64 = 300_000_000
+
+    func resetting(_ now: MonotonicInstant) -> Bool {
+        resetUntil.map { now < $0 } ?? false
     }
 
     private func check(_ report: DriveReport, now: MonotonicInstant) {

@@ -39,12 +39,13 @@ public struct AxisCommand: Sendable {
 
     /// True once the drive has taken the current position target and reports it reached.
     public func reached(_ feedback: DriveFeedback?) -> Bool {
-        guard case .position = motion, pendingTargetMM == nil, let feedback else { return false }
-        return feedback.statusword & CiA402StatusBit.targetReached != 0
+        guard case let .position(target) = motion, pendingTargetMM == nil, acceptedTargetMM == target,
+              let feedback else { return false }
+        return feedback.statusword & CiA402StatusBit.targetReached != 0 && abs(feedback.positionMM - target) < 2
     }
 
     /// The setpoint for this tick.
-    public mutating func setpoint(feedback: DriveFeedback?) -> DriveSetpoint {
+    public mutating func setpoint(feedback: DriveFeedback?, now: MonotonicInstant) -> DriveSetpoint {
         guard let feedback, let state = CiA402State(statusword: feedback.statusword) else { return .disabled }
         switch motion {
         case .off:
@@ -54,28 +55,58 @@ public struct AxisCommand: Sendable {
             return DriveSetpoint(controlword: word.rawValue, mode: .profileVelocity, targetVelocityMMPerS: velocity)
         case let .position(target):
             guard let word = Self.enableWord(state) else { return .disabled }
-            guard state == .operationEnabled, let pending = pendingTargetMM else {
+            guard state == .operationEnabled else {
+                handshake = .idle
                 return DriveSetpoint(controlword: word.rawValue, mode: .profilePosition, targetPositionMM: acceptedTargetMM ?? target)
             }
             let acknowledged = feedback.statusword & CiA402StatusBit.operationModeSpecific12 != 0
-            if acknowledged, lastRaised == pending {
-                // The drive took it: lower bit 4.
-                acceptedTargetMM = pending
-                pendingTargetMM = nil
-                lastRaised = nil
-                return DriveSetpoint(controlword: word.rawValue, mode: .profilePosition, targetPositionMM: pending)
+            var raise = false
+            switch handshake {
+            case .idle:
+                if let pending = pendingTargetMM {
+                    // A stale acknowledge (left from before a fault, with bit 4 already low) is
+                    // waited out for a while, then overridden: the drive takes a set-point on
+                    // every rising edge of bit 4.
+                    if !acknowledged || (ackStuckSince.map { $0.nanoseconds(until: now) > Self.staleAckNanoseconds } ?? false) {
+                        handshake = .raised(pending)
+                        ackStuckSince = nil
+                        raise = true
+                    } else if ackStuckSince == nil {
+                        ackStuckSince = now
+                    }
+                }
+            case let .raised(raisedTarget):
+                if acknowledged {
+                    if pendingTargetMM == raisedTarget { pendingTargetMM = nil }
+                    acceptedTargetMM = raisedTarget
+                    handshake = .lowering
+                } else {
+                    raise = true
+                }
+            case .lowering:
+                if !acknowledged { handshake = .idle }
             }
-            if acknowledged {
-                // Still acknowledging an older set-point: lower bit 4 first.
-                return DriveSetpoint(controlword: word.rawValue, mode: .profilePosition, targetPositionMM: pending)
-            }
-            lastRaised = pending
-            return DriveSetpoint(controlword: word.rawValue | CiA402Controlword.newSetpointBit, mode: .profilePosition,
-                                 targetPositionMM: pending)
+            let sent: Double
+            if case let .raised(raisedTarget) = handshake { sent = raisedTarget } else { sent = acceptedTargetMM ?? target }
+            return DriveSetpoint(controlword: word.rawValue | (raise ? CiA402Controlword.newSetpointBit : 0),
+                                 mode: .profilePosition, targetPositionMM: sent)
         }
     }
 
-    private var lastRaised: Double?
+    /// The new-set-point handshake (CiA 402 profile position, bits 4 and 12).
+    private enum Handshake: Equatable, Sendable {
+        /// Bit 4 low, acknowledge clear: a new target may be raised.
+        case idle
+        /// Bit 4 high for this target until the drive acknowledges it.
+        case raised(Double)
+        /// Bit 4 low again; waiting for the drive to clear its acknowledge.
+        case lowering
+    }
+
+    private var handshake = Handshake.idle
+    private var ackStuckSince: MonotonicInstant?
+    /// How long an acknowledge that nobody raised is waited out (a few bus cycles).
+    static let staleAckNanoseconds: UInt64 = 300_000_000
 
     /// The controlword that walks toward operation enabled, or nil while the drive is in fault
     /// or busy reacting (a fault reset is a person's decision, not the cycle's).

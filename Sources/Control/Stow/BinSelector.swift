@@ -50,6 +50,10 @@ public struct BinSelector: Sendable {
         for binIndex in 0..<observation.bins.count {
             let bin = observation.bins[binIndex]
             if tried.contains(bin.name) { continue }
+            let binWidthMM = bin.columnWidthMM * Double(bin.columnFreeDepthMM.count)
+            // The tool centre keeps the item (and the paddles) inside the walls.
+            let lowestX = item.widthMM / 2 + toolExtraWidthMM / 2, highestX = binWidthMM - lowestX
+            guard lowestX <= highestX else { continue }
             var freeFloorMM = 0.0
             for gapIndex in 0..<bin.gaps.count where bin.gaps[gapIndex].depthMM >= neededDepth {
                 freeFloorMM += bin.gaps[gapIndex].widthMM
@@ -59,12 +63,14 @@ public struct BinSelector: Sendable {
                 guard gap.depthMM >= neededDepth, gap.heightMM >= neededHeight, gap.confidence >= 0.5 else { continue }
                 var candidate: BinChoice
                 if gap.widthMM >= neededWidth {
-                    candidate = BinChoice(binName: bin.name, openingIndex: bin.openingIndex, xMM: gap.xMM + gap.widthMM / 2,
+                    candidate = BinChoice(binName: bin.name, openingIndex: bin.openingIndex,
+                                          xMM: min(max(gap.xMM + gap.widthMM / 2, lowestX), highestX),
                                           pushMM: 0, score: gap.widthMM - neededWidth, exploration: exploring)
                 } else {
                     let pushMM = neededWidth + toolExtraWidthMM - gap.widthMM
                     guard freeFloorMM >= neededWidth + toolExtraWidthMM else { continue }
-                    candidate = BinChoice(binName: bin.name, openingIndex: bin.openingIndex, xMM: gap.xMM + gap.widthMM / 2,
+                    candidate = BinChoice(binName: bin.name, openingIndex: bin.openingIndex,
+                                          xMM: min(max(gap.xMM + gap.widthMM / 2, lowestX), highestX),
                                           pushMM: pushMM, score: 1000 + pushMM, exploration: exploring)
                 }
                 if best == nil || candidate.score < best!.score {

@@ -18,7 +18,8 @@ public final class PerceptionDemand: Sendable {
 
     public var isPending: Bool { pending.load(ordering: .acquiring) }
 
-    /// True when `observation` answers the request; clears it.
+    /// True when a frame captured at `frameTimestamp` answers the request; clears it. The
+    /// perception loop calls this after publishing.
     public func satisfied(by frameTimestamp: MonotonicInstant) -> Bool {
         guard frameTimestamp.nanoseconds >= wantedAfterNanoseconds.load(ordering: .acquiring) else { return false }
         pending.store(false, ordering: .releasing)

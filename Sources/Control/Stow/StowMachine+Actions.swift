@@ -22,11 +22,13 @@ extension StowMachine {
             armMayMove = false
         case .grasp:
             guard let item = draft?.item else { return }
-            // Soft items are squeezed more to hold; rigid ones just to contact.
-            let squeezeMM = item.kind == "soft-bag" ? item.widthMM * 0.15 : 4
-            jaw.move(toMM: max(travelMinMM(.jaw), item.widthMM - squeezeMM))
+            // Close past the catalog width (real items differ by a few mm, soft ones give) and
+            // stop on force: the grasp is done when the jaw current reaches the grip limit.
+            let overTravelMM = item.kind == "soft-bag" ? item.widthMM * 0.4 : 15
+            jaw.move(toMM: max(travelMinMM(.jaw), item.widthMM - overTravelMM))
         case .approach:
             guard let choice = draft?.choice else { return }
+            draft!.beltStartMM = lastBeltPositionMM
             armMayMove = true
             environment.perceptionLoop?.requestBaseline(openingIndex: choice.openingIndex)
             environment.demand.request(after: now)
@@ -58,9 +60,12 @@ extension StowMachine {
             rightBelt.run(mmPerS: -config.stow.beltSpeedMMPerS)
             plank.move(toMM: travelMinMM(.plank))
         case .sideline:
-            armMayMove = true
             solenoid = false
-            try? environment.arm.requestMove(to: .sideline)
+            leftBelt.run(mmPerS: 0)
+            rightBelt.run(mmPerS: 0)
+            if let item = draft?.item, jaw.acceptedTargetMM ?? 0 > item.widthMM {
+                jaw.move(toMM: max(travelMinMM(.jaw), item.widthMM - (item.kind == "soft-bag" ? item.widthMM * 0.4 : 15)))
+            }
         case .safeHold:
             leftBelt.run(mmPerS: 0)
             rightBelt.run(mmPerS: 0)

@@ -11,6 +11,7 @@ extension StowMachine {
     static let armSettleNanoseconds: UInt64 = 5_000_000
 
     func nextEvent(now: MonotonicInstant, inputs: EOATInputs, drives: PerDrive<DriveReport?>, safeStopped: Bool) -> StowEvent? {
+        cause = ""
         if state == .safeStop {
             guard !safeStopped, takeReset() else { return nil }
             cause = "faults reset"
@@ -23,7 +24,7 @@ extension StowMachine {
         }
         let inState = stateEntered.nanoseconds(until: now)
         if let limit = timeoutNanoseconds(state), inState > limit {
-            cause = "\(state.rawValue) timed out after \(limit / 1_000_000) ms"
+            cause = "\(state.rawValue) timed out after \(limit / 1_000_000) ms" + axisNote(state, drives)
             decide(.unproductive, cause)
             return .timeout
         }
@@ -32,20 +33,28 @@ extension StowMachine {
         case .idle:
             return nil
         case .awaitItem:
+            // Only at the induct: an item still in the jaws from an aborted attempt is let go
+            // there (the jaws open on entry) and handed over again.
+            guard armSettled, inputs.jawOpen else { return nil }
             return itemReadyEvent(now: now, inputs: inputs)
         case .selectBin:
             return selectBinEvent(now: now)
         case .grasp:
             guard inputs.itemInJaw else { return lost("item left the jaws at the induct", .unproductive) }
-            guard let feedback = drives.jaw?.feedback, let item = draft?.item else { return nil }
+            guard let feedback = drives.jaw?.feedback else { return nil }
             if feedback.currentMilliamps >= config.stow.graspCurrentMA {
                 jaw.move(toMM: feedback.positionMM)  // hold here: no more squeeze
                 cause = "grip force reached: jaw \(Int(feedback.currentMilliamps)) mA at \(Int(feedback.positionMM)) mm"
                 return .gripped
             }
-            if jaw.reached(feedback), feedback.positionMM < item.widthMM + 2 {
-                cause = "jaw closed to \(Int(feedback.positionMM)) mm"
+            if jaw.reached(feedback), feedback.currentMilliamps >= config.stow.graspCurrentMA / 2 {
+                cause = "soft grip: jaw closed to \(Int(feedback.positionMM)) mm at \(Int(feedback.currentMilliamps)) mA"
                 return .gripped
+            }
+            if jaw.reached(feedback) {
+                cause = "no grip force: jaw closed to \(Int(feedback.positionMM)) mm at \(Int(feedback.currentMilliamps)) mA"
+                decide(.unproductive, cause)
+                return .timeout
             }
             return nil
         case .approach:
@@ -72,19 +81,37 @@ extension StowMachine {
         case .backOff:
             return backOffEvent(now: now, inputs: inputs, drives: drives, armSettled: armSettled)
         case .sideline:
-            if stage == 0, armSettled {
-                jaw.move(toMM: travelMaxMM(.jaw))
-                stage = 1
-            }
-            if stage == 1, inputs.jawOpen, !inputs.itemInJaw {
-                cause = "put down at the sideline"
-                return .sidelined
-            }
-            return nil
+            return sidelineEvent(now: now, inputs: inputs, drives: drives, armSettled: armSettled)
         case .safeHold:
             return takeAcknowledge() ? .acknowledged : nil
         case .safeStop:
             return nil
+        }
+    }
+
+    /// Grip the item (it may not be gripped yet when no bin fits), carry it to the sideline,
+    /// let go there.
+    private func sidelineEvent(now: MonotonicInstant, inputs: EOATInputs, drives: PerDrive<DriveReport?>, armSettled: Bool) -> StowEvent? {
+        switch stage {
+        case 0:
+            guard let feedback = drives.jaw?.feedback else { return nil }
+            let gripped = feedback.currentMilliamps >= config.stow.graspCurrentMA / 2 || !inputs.itemInJaw
+            guard gripped || jaw.reached(feedback) else { return nil }
+            jaw.move(toMM: feedback.positionMM)
+            armMayMove = true
+            try? environment.arm.requestMove(to: .sideline)
+            stateEntered = now
+            stage = 1
+            return nil
+        case 1:
+            guard armSettled else { return nil }
+            jaw.move(toMM: travelMaxMM(.jaw))
+            stage = 2
+            return nil
+        default:
+            guard inputs.jawOpen, !inputs.itemInJaw else { return nil }
+            cause = "put down at the sideline"
+            return .sidelined
         }
     }
 
@@ -119,7 +146,6 @@ extension StowMachine {
             return nil
         }
         guard let observation = environment.perception.latest(), observation.frameTimestamp >= requested else { return nil }
-        _ = environment.demand.satisfied(by: observation.frameTimestamp)
         draft = StowAttemptDraft(attemptIndex: nextAttemptIndex, item: item, start: now)
         nextAttemptIndex += 1
         cause = "\(item.id) \(item.kind) \(Int(item.widthMM))x\(Int(item.heightMM))x\(Int(item.depthMM)) mm"
@@ -196,7 +222,6 @@ extension StowMachine {
         guard let requested = perceptionRequestedAt, let choice = draft?.choice,
               let observation = environment.perception.latest(), observation.frameTimestamp >= requested,
               let bin = observation.bin(named: choice.binName), let verification = bin.verification else { return nil }
-        _ = environment.demand.satisfied(by: observation.frameTimestamp)
         if verification.itemLeftBin {
             cause = "verification: something left \(choice.binName)"
             decide(.amnesty, cause)
@@ -245,6 +270,22 @@ extension StowMachine {
             cause = "backed off from \(draft.binsTried.last ?? "?") to try another bin"
             return .backedOff
         }
+    }
+
+    /// The axis a phase waits on, as a timeout's cause reports it.
+    func axisNote(_ state: StowState, _ drives: PerDrive<DriveReport?>) -> String {
+        let role: DriveRole
+        switch state {
+        case .grasp: role = .jaw
+        case .makeSpace: role = .plank
+        case .insert: role = .leftBelt
+        case .backOff, .retract: role = .plank
+        default: return ""
+        }
+        guard let feedback = drives[role]?.feedback else { return "" }
+        let stateName = CiA402State(statusword: feedback.statusword)?.name ?? "unknown"
+        return " (\(role.rawValue) at \(Int(feedback.positionMM)) mm, \(Int(feedback.currentMilliamps)) mA, \(stateName), "
+            + "statusword 0x\(String(feedback.statusword, radix: 16)))"
     }
 
     func travelMaxMM(_ role: DriveRole) -> Double {

@@ -114,10 +114,10 @@ public final class StowMachine: ControlApplication, @unchecked Sendable {
         outputs.towerLightRed = false
         outputs.towerLightGreen = state != .safeHold
         outputs.towerLightAmber = state == .safeHold
-        setpoints.jaw = jaw.setpoint(feedback: drives.jaw?.feedback)
-        setpoints.leftBelt = leftBelt.setpoint(feedback: drives.leftBelt?.feedback)
-        setpoints.rightBelt = rightBelt.setpoint(feedback: drives.rightBelt?.feedback)
-        setpoints.plank = plank.setpoint(feedback: drives.plank?.feedback)
+        setpoints.jaw = jaw.setpoint(feedback: drives.jaw?.feedback, now: now)
+        setpoints.leftBelt = leftBelt.setpoint(feedback: drives.leftBelt?.feedback, now: now)
+        setpoints.rightBelt = rightBelt.setpoint(feedback: drives.rightBelt?.feedback, now: now)
+        setpoints.plank = plank.setpoint(feedback: drives.plank?.feedback, now: now)
     }
 
     /// Applies the table; on a change of state, closes the phase record and runs the entry action.

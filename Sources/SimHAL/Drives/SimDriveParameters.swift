@@ -84,6 +84,10 @@ public struct SimDriveParameters: Sendable {
 /// The mechanics of one axis that the config does not describe. Rough figures for the EOAT's
 /// axes: a ball-screw jaw, two light belts, a heavy plank on a rack. Good enough that current
 /// rises visibly with load and a stall shows up well before anything breaks.
+///
+/// The jaw and plank make force-limited moves (the controller stops them on current, read at the
+/// bus rate), so their following-error windows are set wide, as one would configure 0x6065 on a
+/// gripper: a stall must last a few bus cycles before the drive faults.
 public struct SimDriveMechanics: Equatable, Sendable {
     public var forceConstantNPerA: Double
     public var idleCurrentMA: Double
@@ -93,11 +97,11 @@ public struct SimDriveMechanics: Equatable, Sendable {
     public static func defaults(for role: DriveRole) -> SimDriveMechanics {
         switch role {
         case .jaw:
-            return SimDriveMechanics(forceConstantNPerA: 60, idleCurrentMA: 150, movingMassKG: 0.8, followingErrorWindowMM: 5)
+            return SimDriveMechanics(forceConstantNPerA: 60, idleCurrentMA: 150, movingMassKG: 0.8, followingErrorWindowMM: 25)
         case .leftBelt, .rightBelt:
             return SimDriveMechanics(forceConstantNPerA: 40, idleCurrentMA: 200, movingMassKG: 0.5, followingErrorWindowMM: 20)
         case .plank:
-            return SimDriveMechanics(forceConstantNPerA: 80, idleCurrentMA: 300, movingMassKG: 2.5, followingErrorWindowMM: 5)
+            return SimDriveMechanics(forceConstantNPerA: 80, idleCurrentMA: 300, movingMassKG: 2.5, followingErrorWindowMM: 40)
         }
     }
 }

@@ -21,6 +21,7 @@ public struct SimEvent: Equatable, Sendable, CustomStringConvertible {
         case faultStarted = "fault-started"
         case faultEnded = "fault-ended"
         case estop
+        case podSwapped = "pod-swapped"
     }
 
     public var time: MonotonicInstant

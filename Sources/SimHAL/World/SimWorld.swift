@@ -40,7 +40,12 @@ public final class SimWorld {
     /// Time between an item leaving the induct and the next one arriving.
     public var inductIntervalNanoseconds: UInt64 = 500_000_000
 
+    private let simConfig: SimConfig
+    /// Pods that have visited so far (the first one included).
+    public private(set) var podVisits = 1
+
     public init(sim: SimConfig, drives: SimDriveSet = .standard(), start: MonotonicInstant = MonotonicInstant(nanoseconds: 0)) {
+        simConfig = sim
         time = start
         pod = SimPod(config: sim.pod, seed: sim.seed, profile: sim.world)
         self.drives = drives
@@ -57,6 +62,15 @@ public final class SimWorld {
             throw HALError(device: "sim", cause: .invalidRequest("\(config.file) has no sim section; add one or use backend: linux"))
         }
         self.init(sim: sim, drives: try SimDriveSet(drives: config.drives), start: start)
+    }
+
+    /// The pod leaves the station and the next one arrives, with its own seeded contents (as a
+    /// stow station's pods rotate). Deterministic: the n-th pod of a seed is always the same.
+    public func swapPod() {
+        podVisits += 1
+        pod = SimPod(config: simConfig.pod, seed: simConfig.seed &+ UInt64(podVisits) &* 7919, profile: simConfig.world)
+        openBandsBin = nil
+        record(.podSwapped, "pod-\(podVisits)", "")
     }
 
     /// The bin the arm is at, if any.

@@ -19,8 +19,12 @@ extension SimWorld {
         return (arm.xMM - half, arm.xMM + half)
     }
 
+    /// The contents resist the plank going in, never coming out.
     func plankLoad() -> SimDriveLoad {
         guard let index = armBinIndex else { return .free }
+        let targetMM = Double(drives.plank.read(.targetPosition)) / drives.plank.parameters.countsPerMM
+        let extending = drives.plank.velocityMMPerS > 0.01 || targetMM > drives.plank.positionMM + 0.01
+        guard extending else { return .free }
         let bin = pod.bins[index]
         let tip = plankTipMM
         let positionAtBackMM = drives.plank.positionMM + (bin.depthMM + SimPhysics.wallBulgeMM - tip)
