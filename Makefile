@@ -8,13 +8,20 @@
 SWIFT ?= swift
 CONFIG ?= firmware-config/sim.yaml
 SWIFT_BUILD_FLAGS ?=
+# The default campaign: about a minute of simulation on a release build.
+STOWS ?= 200
+SIM_JOURNAL ?= .build/make-sim-journal.sqlite
 
 .PHONY: sim test build check-config clean
 
+# A fresh journal each time, so `make sim` always runs the whole campaign (stowctl sim on its own
+# resumes a campaign already in its journal).
 sim:
 	@scripts/bootstrap sim
-	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product stowctl
-	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/stowctl sim --config $(CONFIG)
+	$(SWIFT) build -c release $(SWIFT_BUILD_FLAGS) --product stowctl
+	rm -f $(SIM_JOURNAL) $(SIM_JOURNAL)-wal $(SIM_JOURNAL)-shm
+	$$($(SWIFT) build -c release $(SWIFT_BUILD_FLAGS) --show-bin-path)/stowctl sim --config $(CONFIG) --stows $(STOWS) \
+		--journal $(SIM_JOURNAL) --html .build/make-sim-report.html
 
 test:
 	@scripts/bootstrap test
