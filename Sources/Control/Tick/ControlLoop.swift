@@ -34,6 +34,8 @@ public final class ControlLoop: @unchecked Sendable {
     private let drives: PerDrive<DriveChannel>
     private let application: ControlApplication
     private var watchedLoops: [PeriodicLoop] = []
+    /// Fed every tick while the loop runs (`safety.linux_watchdog`).
+    public var watchdog: LinuxWatchdog?
     private let snapshotCell: LatestValue<ControlSnapshot>
 
     private var inputs = EOATInputs()
@@ -95,6 +97,9 @@ public final class ControlLoop: @unchecked Sendable {
         drives.rightBelt.scheduler.post(setpoints.rightBelt, toDriveAt: drives.rightBelt.index)
         drives.plank.scheduler.post(setpoints.plank, toDriveAt: drives.plank.index)
         snapshotCell.publish(ControlSnapshot(time: now, inputs: inputs, outputs: outputs, faults: supervisor.faults))
+        if let watchdog, !watchdog.feed(now: now) {
+            supervisor.latch(.outputWrite, watchdog.path, "watchdog keep-alive write failed", hint: "check the watchdog device", now: now)
+        }
     }
 
     private func readInputs(now: MonotonicInstant) {

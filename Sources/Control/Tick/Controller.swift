@@ -67,6 +67,9 @@ public final class Controller {
             }
         }
         loop.watch([control])
+        if let watchdog = config.safety.linuxWatchdog {
+            loop.watchdog = try LinuxWatchdog(path: watchdog.device, timeoutSeconds: watchdog.timeoutS)
+        }
         controlLoop = loop
         busSchedulers = schedulers
         self.busLoops = busLoops
