@@ -24,7 +24,11 @@ public final class LinuxWatchdog: @unchecked Sendable {
         descriptor = open(path, O_WRONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
             let code = errno
-            throw HALError(device: path, cause: code == EBUSY ? .busy : code == ENOENT ? .notFound : .errno(call: "open", code: code))
+            switch code {
+            case EBUSY: throw HALError(device: path, cause: .busy("another process holds the watchdog; stop it first"))
+            case ENOENT: throw HALError(device: path, cause: .notFound("no such device; load the watchdog driver or fix safety.linux_watchdog.device"))
+            default: throw HALError(device: path, cause: .errno(call: "open", code: code))
+            }
         }
         var info = stat()
         if fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFCHR {
