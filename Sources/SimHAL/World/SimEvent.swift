@@ -6,7 +6,6 @@ public struct SimEvent: Equatable, Sendable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         case itemArrived = "item-arrived"
         case itemInJaws = "item-in-jaws"
-        case itemGripped = "item-gripped"
         case itemPlaced = "item-placed"
         case itemFell = "item-fell"
         case itemSidelined = "item-sidelined"
@@ -20,7 +19,6 @@ public struct SimEvent: Equatable, Sendable, CustomStringConvertible {
         case toolCollision = "tool-collision"
         case faultStarted = "fault-started"
         case faultEnded = "fault-ended"
-        case estop
         case podSwapped = "pod-swapped"
     }
 
