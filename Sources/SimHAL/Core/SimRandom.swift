@@ -57,8 +57,4 @@ public enum SimRandomStream: UInt64, Sendable {
     case cameraNoise = 3
     case serialLink = 4
     case inputBounce = 5
-    case driveNoise = 6
 }
-
-
-
