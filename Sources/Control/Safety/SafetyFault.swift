@@ -12,7 +12,6 @@ public struct SafetyFault: Equatable, Sendable, CustomStringConvertible {
         case loopOverrun = "loop-overrun"
         case inputRead = "input-read"
         case outputWrite = "output-write"
-        case perceptionStale = "perception-stale"
         case operatorStop = "operator-stop"
     }
 
@@ -32,7 +31,7 @@ public struct SafetyFault: Equatable, Sendable, CustomStringConvertible {
         self.since = since
     }
 
-    /// `drive-comm bus0.drive.plank: no answer for 3 cycles (check wiring, unit id, baud)`
+    /// `drive-comm bus0.drive.plank: no answer for 3 cycles (check wiring, unit id and baud; ...)`
     public var description: String {
         "\(kind.rawValue) \(subject): \(message)" + (hint.isEmpty ? "" : " (\(hint))")
     }

@@ -13,12 +13,14 @@ import HAL
 ///   explicit `reset` finds the cause gone.
 ///
 /// No allocation, lock or wait in steady state: faults are appended only when one trips.
+/// Not thread-safe: everything here runs on the control loop's thread (the console posts
+/// `reset faults` and `estop` as commands the control side executes). Perception freshness is
+/// the stow cycle's to check: it asks for a fresh observation and never uses a stale one.
 public final class SafetySupervisor {
     public struct Limits: Sendable {
         public var deadmanNanoseconds: [UInt64?]
         public var safeValues: EOATOutputs
         public var driveFeedbackMaxAgeNanoseconds: UInt64
-        public var perceptionMaxAgeNanoseconds: UInt64
 
         public init(config: RobotConfig) {
             var safe = EOATOutputs()
@@ -31,7 +33,6 @@ public final class SafetySupervisor {
             safeValues = safe
             deadmanNanoseconds = deadman
             driveFeedbackMaxAgeNanoseconds = UInt64(config.safety.driveFeedbackMaxAgeMS * 1_000_000)
-            perceptionMaxAgeNanoseconds = UInt64(config.safety.perceptionMaxAgeMS * 1_000_000)
         }
     }
 
@@ -40,7 +41,7 @@ public final class SafetySupervisor {
     public private(set) var faults: [SafetyFault] = []
     /// When each output was last commanded to a non-safe value.
     private var lastRefresh: [MonotonicInstant?]
-    /// When drives last had feedback younger than the limit, per role (grace at start).
+    /// When supervision started: drives have until `driveFeedbackMaxAge` after it to answer.
     private let startedAt: MonotonicInstant
     private var resetUntil: MonotonicInstant?
     private var lastTick = MonotonicInstant(nanoseconds: 0)
@@ -80,15 +81,6 @@ public final class SafetySupervisor {
         if let report = drives.leftBelt { check(report, now: now) }
         if let report = drives.rightBelt { check(report, now: now) }
         if let report = drives.plank { check(report, now: now) }
-    }
-
-    /// Supervises perception freshness when the current phase depends on it.
-    public func requireFreshPerception(observedAt: MonotonicInstant?, now: MonotonicInstant) {
-        let age = observedAt.map { $0.nanoseconds(until: now) } ?? UInt64.max
-        if age > limits.perceptionMaxAgeNanoseconds {
-            latch(.perceptionStale, "perception", "newest observation is \(age == .max ? "missing" : "\(age / 1_000_000) ms old")",
-                  hint: "check the camera and the perception loop statistics", now: now)
-        }
     }
 
     /// Overrides the application's command: safe outputs and quick stop while any fault is
