@@ -24,9 +24,12 @@ public final class SimulatedRobot {
     /// processing a frame costs hundreds of control ticks.
     public let perception: PeriodicLoop
 
+    /// `application` wraps the stow cycle in what the controller runs (the console's maintenance
+    /// override); by default the controller runs the stow cycle itself.
     public init(
         config: RobotConfig, campaignID: String, firstAttemptIndex: Int = 0,
-        pacing: VirtualTimeExecutor.Pacing = .asFastAsPossible
+        pacing: VirtualTimeExecutor.Pacing = .asFastAsPossible,
+        application wrap: (StowMachine) -> ControlApplication = { $0 }
     ) throws {
         let clock = ManualClock()
         let eoat = try SimEOAT(config: config, clock: clock)
@@ -55,7 +58,7 @@ public final class SimulatedRobot {
         let faults = eoat.faults
         let controller = try Controller(
             config: config, inputs: eoat.inputs, outputs: eoat.outputs, drives: drives, clock: clock,
-            application: machine, extraVirtualTime: { faults.takeSlowTickNanoseconds() })
+            application: wrap(machine), extraVirtualTime: { faults.takeSlowTickNanoseconds() })
         machine.onTransition = { transition in
             if transition.to.phase != nil || transition.from.phase != nil {
                 faults.phaseDidChange(to: transition.to.phase)

@@ -25,7 +25,7 @@ struct Stowctl: ParsableCommand {
             DriveCommand.self, BenchCommand.self, SimDriveCommand.self,
             LatencyTestCommand.self,
             PerceiveCommand.self,
-            JournalCommand.self,
+            JournalCommand.self, ConsoleSubcommand.self,
         ]
     )
 }

@@ -1,2 +1,0 @@
-// Specs for Console arrive with issue 8 (serial console).
-import Testing
