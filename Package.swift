@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(name: "ConfigTests", dependencies: ["Config"], exclude: ["Corpus"]),
         .testTarget(name: "HALTests", dependencies: ["HAL"]),
         .testTarget(name: "SimHALTests", dependencies: ["SimHAL", "HAL", "Config"]),
-        .testTarget(name: "PerceptionTests", dependencies: ["Perception", "HAL", "SimHAL", "Config"]),
+        .testTarget(name: "PerceptionTests", dependencies: ["Perception", "HAL", "SimHAL", "Config", "AllocationCounter"]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "HAL", "Config", "SimHAL", "AllocationCounter"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Control", "HAL", "Config"]),
         .testTarget(name: "CampaignReportTests", dependencies: ["CampaignReport", "Control"]),

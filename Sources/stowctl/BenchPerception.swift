@@ -1,20 +1,20 @@
 import ArgumentParser
 import Foundation
-import Glibc
 import HAL
 import Perception
 
 /// `stowctl bench perception`: the full pipeline on a synthetic 640x480 frame of one bin with
 /// bands, items, 2 mm noise and 1 % dropouts; time per frame against a plain copy-and-sum pass
-/// over the same frame, and heap allocations per frame after warm-up.
+/// over the same frame, in the same process.
 ///
-/// Allocations are counted with glibc's mtrace: the command re-runs itself with
-/// LD_PRELOAD=libc_malloc_debug.so.0 (glibc >= 2.34 keeps mtrace there) and counts the malloc,
-/// calloc and realloc records written while the measured frames run.
+/// Heap allocations per frame are not measured here: an earlier mtrace-based count reported 0
+/// even where allocations happened. They are counted by the test
+/// `Tests/PerceptionTests/PipelineAllocationTests.swift`, which interposes malloc in the test
+/// binary (`swift test --filter PipelineAllocationTests`); the report names it.
 struct BenchPerception: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "perception",
-        abstract: "Time the perception pipeline on a 640x480 frame and count heap allocations per frame.",
+        abstract: "Time the perception pipeline on a 640x480 frame against a copy-and-sum baseline.",
         discussion: "Example: stowctl bench perception --frames 500 --json (build with -c release for meaningful figures)."
     )
 
@@ -25,9 +25,6 @@ struct BenchPerception: ParsableCommand {
 
     @Flag(help: "Print one JSON line instead of text.")
     var json = false
-
-    @Option(name: .customLong("allocation-probe"), help: .hidden)
-    var allocationProbeTrace: String?
 
     func validate() throws {
         guard frames > 0 else { throw ValidationError("--frames must be positive") }
@@ -43,11 +40,6 @@ struct BenchPerception: ParsableCommand {
             pipeline.process(frame, into: &observation)
             sink &+= Self.copyAndSum(frame)
         }
-        if let trace = allocationProbeTrace {
-            try Self.probeAllocations(trace: trace, frames: frames, frame: frame, pipeline: pipeline, observation: &observation)
-            return
-        }
-
         var pipelineNS: [Double] = []
         var baselineNS: [Double] = []
         for _ in 0..<frames {
@@ -60,10 +52,9 @@ struct BenchPerception: ParsableCommand {
             baselineNS.append(Double(middle.nanoseconds(until: end)))
         }
         if sink == 42 { printToStderr("checksum \(sink)") }
-        let allocations = try? Self.countAllocationsInChild(frames: min(frames, 200))
         let medianMS = Self.percentile(pipelineNS, 50) / 1e6
         let baselineMedianMS = Self.percentile(baselineNS, 50) / 1e6
-        var report: [String: Any] = [
+        let report: [String: Any] = [
             "frame": "640x480",
             "frames": frames,
             "pipeline_median_ms": (medianMS * 1000).rounded() / 1000,
@@ -72,8 +63,8 @@ struct BenchPerception: ParsableCommand {
             "pipeline_to_baseline_time_ratio": (medianMS / baselineMedianMS * 10).rounded() / 10,
             "gaps_found": observation.bins.first?.gaps.count ?? 0,
             "bands_found": observation.bins.first?.bands.count ?? 0,
+            "allocations_per_frame": "counted by swift test --filter PipelineAllocationTests (0 after warm-up)",
         ]
-        if let allocations { report.merge(allocations) { first, _ in first } }
         if json {
             try printJSON(report)
         } else {
@@ -131,71 +122,5 @@ struct BenchPerception: ParsableCommand {
     static func percentile(_ values: [Double], _ percent: Double) -> Double {
         let sorted = values.sorted()
         return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * percent / 100))]
-    }
-
-    // MARK: - Allocation counting (glibc mtrace)
-
-    /// Runs this command again under libc_malloc_debug and reads its counts.
-    static func countAllocationsInChild(frames: Int) throws -> [String: Any] {
-        let trace = NSTemporaryDirectory() + "stowctl-mtrace-\(getpid()).txt"
-        defer { try? FileManager.default.removeItem(atPath: trace) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0].contains("/")
-            ? CommandLine.arguments[0] : "/proc/self/exe")
-        process.arguments = ["bench", "perception", "--frames", String(frames), "--allocation-probe", trace]
-        var environment = ProcessInfo.processInfo.environment
-        environment["LD_PRELOAD"] = "libc_malloc_debug.so.0"
-        environment["MALLOC_TRACE"] = trace
-        process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let counts = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            return ["allocations": "not measured (libc_malloc_debug.so.0 unavailable?)"]
-        }
-        return counts
-    }
-
-    /// In the child: trace an empty stretch, the pipeline, the baseline pass, and a control that
-    /// allocates once per frame (proof the counter sees allocations); print per-frame counts.
-    static func probeAllocations(
-        trace: String, frames: Int, frame: DepthFrame, pipeline: PerceptionPipeline, observation: inout PerceptionObservation
-    ) throws {
-        guard let start = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mtrace"),
-              let stop = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "muntrace") else {
-            throw ValidationError("mtrace is not available in this C library")
-        }
-        typealias Hook = @convention(c) () -> Void
-        let mtrace = unsafeBitCast(start, to: Hook.self)
-        let muntrace = unsafeBitCast(stop, to: Hook.self)
-        var sink: UInt64 = 0
-        func traced(_ body: () -> Void) -> Int {
-            mtrace()
-            body()
-            muntrace()
-            let text = (try? String(contentsOfFile: trace, encoding: .utf8)) ?? ""
-            return text.split(separator: "\n").filter { $0.contains(" + ") || $0.contains(" > ") }.count
-        }
-        let empty = traced {}
-        let pipelineCount = traced { for _ in 0..<frames { pipeline.process(frame, into: &observation) } }
-        let baselineCount = traced { for _ in 0..<frames { sink &+= copyAndSum(frame) } }
-        let controlCount = traced {
-            for _ in 0..<frames {
-                var copy = frame.depthMM
-                copy[0] = 1
-                sink &+= UInt64(copy[0])
-            }
-        }
-        if sink == 42 { printToStderr("checksum \(sink)") }
-        func perFrame(_ count: Int) -> Double { (Double(max(0, count - empty)) / Double(frames) * 1000).rounded() / 1000 }
-        try printJSON([
-            "allocation_frames": frames,
-            "pipeline_allocations_per_frame": perFrame(pipelineCount),
-            "baseline_allocations_per_frame": perFrame(baselineCount),
-            "control_allocations_per_frame": perFrame(controlCount),
-        ])
     }
 }

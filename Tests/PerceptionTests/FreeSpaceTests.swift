@@ -45,14 +45,7 @@ struct FreeSpaceTests {
             let detected = Array(bin.gaps)
             for truth in Self.trueGaps(scene, minDepthMM: settings.minGapDepthMM) where truth.widthMM >= settings.minGapWidthMM + 10 {
                 let match = detected.first { abs($0.xMM - truth.xMM) <= 10 && abs($0.widthMM - truth.widthMM) <= 10 }
-                // Known issue (docs/perception.md, where it fails): part of a gap hidden behind a
-                // neighbouring item counts as occupied, so the gap reads narrower or vanishes.
-                // Seeds 3 and 36 hit it today. It errs on the safe side (no gap over an item, next
-                // test), but misses the 10 mm target; issue 6 stays open until rays that pass
-                // through free space mark it free.
-                withKnownIssue("occluded part of a gap reads as occupied", isIntermittent: true) {
-                    #expect(match != nil, "seed \(seed): true gap x \(truth.xMM) w \(truth.widthMM) not in \(detected)")
-                }
+                #expect(match != nil, "seed \(seed): true gap x \(truth.xMM) w \(truth.widthMM) not in \(detected)")
             }
         }
     }

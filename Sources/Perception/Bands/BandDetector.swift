@@ -1,33 +1,47 @@
 /// Finds the elastic bands across one bin opening and marks their rows.
 ///
 /// A band is thin, lies near the face plane and runs roughly horizontally across the opening.
-/// For every image row of the opening, the detector counts pixels within `bandNearPlaneMM` of the
-/// face plane. A row is a band row when that count exceeds the counts `k` rows above *and* `k`
-/// rows below (k = `bandMaxThicknessMM` in rows) by at least `bandMinCoverage` of the width: a
-/// band stands out against both sides, while an item flush with the front (near-plane over many
-/// rows) does not, and the floor and ceiling lips at the edges of the opening (a missing side
-/// counts as full) do not either. Neighbouring band rows form one band; spans thicker than
-/// `bandMaxThicknessMM` are dropped.
+/// The detector looks at each image column of the opening for vertical runs of pixels within
+/// `bandNearPlaneMM` of the face plane (a dropout does not end a run):
+///
+/// - a run no thicker than `bandMaxThicknessMM` with opening on both sides is a band candidate
+///   (a run touching the top or bottom row of the opening is the ceiling or floor lip, not a band);
+/// - a thicker run is a surface near the face (an item flush with the front): a band crossing in
+///   front of it cannot be told apart from it there, so that column is left out of that row's count.
+///
+/// A row is a band row when its candidate pixels cover at least `bandMinCoverage` of the columns
+/// not covered by thick runs, and at least `bandMinVisibleShare` of the whole width. So a
+/// band is found across a bin whose front is mostly filled by items flush with the face, as long
+/// as some of its length shows against the bin. Neighbouring band rows form one band; spans
+/// thicker than `bandMaxThicknessMM` are dropped.
 ///
 /// Near-plane pixels in band rows (plus `bandMaskDilationRows`) are masked; the free-space grid
 /// estimates the depth behind them from the cells above and below.
 ///
 /// Buffers are sized by the largest opening seen and reused: no allocation per frame after that.
 final class BandDetector {
-    /// Per row of the projection: how many near-plane pixels it has, then 1 where near-plane
-    /// pixels of that row are masked as band.
-    private var rowNear: UnsafeMutablePointer<Int32>
+    /// Per row of the projection: band-candidate pixels, pixels in thick near-plane runs, then 1
+    /// where near-plane pixels of that row are masked as band.
+    private var rowCandidates: UnsafeMutablePointer<Int32>
+    private var rowThick: UnsafeMutablePointer<Int32>
     private(set) var rowMasked: UnsafeMutablePointer<UInt8>
-    private var capacity = 0
+    private var rowCapacity = 0
+    /// Per column of the projection: first row of the open near-plane run, or -1.
+    private var runStart: UnsafeMutablePointer<Int32>
+    private var columnCapacity = 0
 
     init() {
-        rowNear = .allocate(capacity: 1)
+        rowCandidates = .allocate(capacity: 1)
+        rowThick = .allocate(capacity: 1)
         rowMasked = .allocate(capacity: 1)
+        runStart = .allocate(capacity: 1)
     }
 
     deinit {
-        rowNear.deallocate()
+        rowCandidates.deallocate()
+        rowThick.deallocate()
         rowMasked.deallocate()
+        runStart.deallocate()
     }
 
     /// Detects bands in `region` of `depthMM` (a frame `frameWidth` pixels wide), appends them to
@@ -40,37 +54,47 @@ final class BandDetector {
     ) {
         let width = region.width
         let height = region.height
-        reserve(height: height)
+        reserve(width: width, height: height)
         rowMasked.update(repeating: 0, count: height)
-
-        let low = UInt16(clamping: Int((standoffMM - settings.bandNearPlaneMM).rounded(.up)))
-        let high = UInt16(clamping: Int((standoffMM + settings.bandNearPlaneMM).rounded(.down)))
-        for row in 0..<height {
-            let line = depthMM + (region.firstRow + row) * frameWidth + region.firstColumn
-            var count: Int32 = 0
-            for column in 0..<width {
-                let raw = line[column]
-                if raw >= low && raw <= high && raw != 0 { count += 1 }
-            }
-            rowNear[row] = count
-        }
+        rowCandidates.update(repeating: 0, count: height)
+        rowThick.update(repeating: 0, count: height)
+        runStart.update(repeating: -1, count: width)
 
         let rowHeightMM = standoffMM / fyPixels
         let maxRows = max(1, Int((settings.bandMaxThicknessMM / rowHeightMM).rounded(.down)))
-        let contrast = Int32((settings.bandMinCoverage * Double(width)).rounded(.up))
+        let low = UInt16(clamping: Int((standoffMM - settings.bandNearPlaneMM).rounded(.up)))
+        let high = UInt16(clamping: Int((standoffMM + settings.bandNearPlaneMM).rounded(.down)))
+        for row in 0...height {
+            let line = depthMM + (region.firstRow + min(row, height - 1)) * frameWidth + region.firstColumn
+            for column in 0..<width {
+                let raw = line[column]
+                let near = row < height && raw >= low && raw <= high && raw != 0
+                let dropout = row < height && raw == 0
+                let start = Int(runStart[column])
+                if near {
+                    if start < 0 { runStart[column] = Int32(row) }
+                } else if start >= 0 && !dropout {
+                    closeRun(firstRow: start, endRow: row, regionHeight: height, maxRows: maxRows)
+                    runStart[column] = -1
+                }
+            }
+        }
+
         let dilation = max(0, settings.bandMaskDilationRows)
+        let coverage = settings.bandMinCoverage
+        let minCandidates = max(1, settings.bandMinVisibleShare * Double(width))
         var bandTop = -1
         var bestCount: Int32 = 0
         for row in 0...height {
             var isBandRow = false
             if row < height {
-                let above = row - maxRows >= 0 ? rowNear[row - maxRows] : Int32(width)
-                let below = row + maxRows < height ? rowNear[row + maxRows] : Int32(width)
-                isBandRow = rowNear[row] - max(above, below) >= max(1, contrast)
+                let openColumns = Double(width) - Double(rowThick[row])
+                let candidates = Double(rowCandidates[row])
+                isBandRow = candidates >= minCandidates && candidates >= coverage * openColumns
             }
             if isBandRow {
                 if bandTop < 0 { bandTop = row; bestCount = 0 }
-                bestCount = max(bestCount, rowNear[row])
+                bestCount = max(bestCount, rowCandidates[row])
             } else if bandTop >= 0 {
                 let bottom = row - 1
                 if bottom - bandTop + 1 <= maxRows {
@@ -90,12 +114,30 @@ final class BandDetector {
         }
     }
 
-    private func reserve(height: Int) {
-        guard height > capacity else { return }
-        rowNear.deallocate()
-        rowMasked.deallocate()
-        rowNear = .allocate(capacity: height)
-        rowMasked = .allocate(capacity: height)
-        capacity = height
+    /// Counts one column's near-plane run over rows `firstRow..<endRow`: a band candidate when
+    /// thin and clear of the opening's edges, a thick surface otherwise.
+    private func closeRun(firstRow: Int, endRow: Int, regionHeight: Int, maxRows: Int) {
+        let touchesEdge = firstRow == 0 || endRow >= regionHeight
+        let thin = endRow - firstRow <= maxRows
+        if thin && touchesEdge { return }
+        let counts = thin ? rowCandidates : rowThick
+        for row in firstRow..<min(endRow, regionHeight) { counts[row] += 1 }
+    }
+
+    private func reserve(width: Int, height: Int) {
+        if height > rowCapacity {
+            rowCandidates.deallocate()
+            rowThick.deallocate()
+            rowMasked.deallocate()
+            rowCandidates = .allocate(capacity: height)
+            rowThick = .allocate(capacity: height)
+            rowMasked = .allocate(capacity: height)
+            rowCapacity = height
+        }
+        if width > columnCapacity {
+            runStart.deallocate()
+            runStart = .allocate(capacity: width)
+            columnCapacity = width
+        }
     }
 }

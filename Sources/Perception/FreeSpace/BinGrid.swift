@@ -60,13 +60,7 @@ public final class BinGrid {
         columns = min(Self.maxColumns, max(1, Int((opening.widthMM / cellWidthMM).rounded(.up))))
         rows = max(1, Int((opening.heightMM / cellHeightMM).rounded(.up)))
         let cells = columns * rows
-        if cells > capacity {
-            depths.deallocate()
-            seen.deallocate()
-            depths = .allocate(capacity: cells)
-            seen = .allocate(capacity: cells)
-            capacity = cells
-        }
+        reserve(cells: cells)
         if rows > scratchCapacity {
             scratch.deallocate()
             scratch = .allocate(capacity: rows)
@@ -139,13 +133,7 @@ public final class BinGrid {
     /// Allocates only when this grid must grow.
     public func copy(from other: BinGrid) {
         let cells = other.columns * other.rows
-        if cells > capacity {
-            depths.deallocate()
-            seen.deallocate()
-            depths = .allocate(capacity: cells)
-            seen = .allocate(capacity: cells)
-            capacity = cells
-        }
+        reserve(cells: cells)
         columns = other.columns
         rows = other.rows
         cellWidthMM = other.cellWidthMM
@@ -153,6 +141,17 @@ public final class BinGrid {
         opening = other.opening
         depths.update(from: other.depths, count: cells)
         seen.update(from: other.seen, count: cells)
+    }
+
+    /// Makes room for `cells` cells (contents are undefined after growing). Allocates only when
+    /// the grid must grow.
+    func reserve(cells: Int) {
+        guard cells > capacity else { return }
+        depths.deallocate()
+        seen.deallocate()
+        depths = .allocate(capacity: cells)
+        seen = .allocate(capacity: cells)
+        capacity = cells
     }
 
     /// A copy that shares nothing with this grid.

@@ -80,8 +80,8 @@ public final class PerceptionPipeline {
     }
 
     /// Makes the last processed frame the "before" of bin `index`: every later observation of
-    /// that bin carries a `StowVerification` against it. No allocation once the baseline grid
-    /// has its size.
+    /// that bin carries a `StowVerification` against it. No allocation: the baseline grid is sized
+    /// whenever its bin's grid is.
     public func captureBaseline(bin index: Int, sequence: UInt64) {
         guard index >= 0 && index < grids.count && grids[index].columns > 0 else { return }
         baselines[index].copy(from: grids[index])
@@ -101,6 +101,8 @@ public final class PerceptionPipeline {
         bin.openingIndex = index
         let grid = grids[index]
         grid.reset(opening: opening, settings: settings)
+        // Sized now so that capturing a baseline later never allocates in the loop.
+        baselines[index].reserve(cells: grid.columns * grid.rows)
         let region = OpeningProjection(
             opening: opening, intrinsics: frame.intrinsics, pose: frame.pose, imageWidth: frame.width, imageHeight: frame.height)
         guard !region.isEmpty else {

@@ -21,8 +21,11 @@ public struct PerceptionSettings: Equatable, Sendable {
     public var bandNearPlaneMM: Double = 30
     /// A near-plane run thicker than this (measured on the face) is a surface, not a band.
     public var bandMaxThicknessMM: Double = 30
-    /// A band row must have band pixels across at least this share of the opening's width.
+    /// A band row must have band pixels across at least this share of the opening's width where
+    /// no surface is flush with the face (a band in front of a flush item cannot be told from it).
     public var bandMinCoverage: Double = 0.3
+    /// ... and across at least this share of the whole width.
+    public var bandMinVisibleShare: Double = 0.1
     /// Rows of masked pixels added above and below a band (edge pixels mix band and background).
     public var bandMaskDilationRows: Int = 1
 

@@ -1,8 +1,10 @@
 /// Compares a bin before and after a stow, cell by cell over the free-space grid.
 ///
-/// Only cells seen directly in both frames count (never depths estimated behind bands or
-/// dropouts). A cell that came nearer by `changeMM` or more gained occupied volume; one that went
-/// back by as much lost it, either down to the back wall (revealed: what stood there is gone from
+/// A cell seen directly in the after frame that came nearer by `changeMM` or more gained occupied
+/// volume. Its "before" may be an estimate: at a steep view the back-wall strip a stow fills is
+/// often never seen while empty, and estimates lean nearer, so they understate added volume rather
+/// than invent it. Lost volume counts only cells seen directly in both frames: one that went back
+/// by `changeMM` or more, either down to the back wall (revealed: what stood there is gone from
 /// that spot) or not (pushed back). Moving an item sideways reveals as much as it covers, so:
 ///
 /// - item placed: added volume exceeds revealed volume by at least `minItemVolumeMM3`;
@@ -27,12 +29,13 @@ public enum StowVerifier {
         var pushedMM: Double = 0
         var compared = 0
         let cells = before.columns * before.rows
-        for index in 0..<cells where before.seen[index] != 0 && after.seen[index] != 0 {
-            compared += 1
+        for index in 0..<cells where after.seen[index] != 0 {
+            let seenInBoth = before.seen[index] != 0
+            if seenInBoth { compared += 1 }
             let change = before.depths[index] - after.depths[index]
             if change >= changeMM {
                 addedMM += Double(change)
-            } else if change <= -changeMM {
+            } else if change <= -changeMM && seenInBoth {
                 if after.depths[index] >= backWallMM {
                     revealedMM += Double(-change)
                 } else {
