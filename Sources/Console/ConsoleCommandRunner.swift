@@ -12,7 +12,7 @@ public struct ConsoleCommandRunner {
     /// Longest wait for the control side to answer a request.
     public var replyTimeoutSeconds: Double
 
-    public init(target: ConsoleTarget, replyTimeoutSeconds: Double = 3) {
+    public init(target: ConsoleTarget, replyTimeoutSeconds: Double = 5) {
         self.target = target
         self.replyTimeoutSeconds = replyTimeoutSeconds
     }
@@ -314,7 +314,7 @@ public struct ConsoleAnswer: Equatable, Sendable {
 }
 
 /// Three decimals without Foundation.
-func format3(_ value: Double) -> String {
+public func format3(_ value: Double) -> String {
     guard value.isFinite else { return "\(value)" }
     let scaled = (value * 1000).rounded()
     let sign = scaled < 0 ? "-" : ""

@@ -1,6 +1,6 @@
 /// A JSON value for `--json` and `mode json` answers, written with keys in the order given.
 ///
-/// Hand-written because Foundation's JSONSerialization sorts nothing and takes `Any`, and
+/// Hand-written because Foundation's JSONSerialization takes `Any` and loses the key order, and
 /// Codable would need one type per answer; this keeps each command's fields next to its text.
 public indirect enum ConsoleJSON: Equatable, Sendable {
     case null

@@ -11,6 +11,9 @@ import Synchronization
 /// its own thread (`run(until:)`), in 10 ms slices. Between slices that thread drains the console's
 /// request queue (so requests touch the supervisor, the stow cycle and the fault injector only
 /// from the thread that runs the control loop) and publishes a `ConsoleView`.
+///
+/// There is no journal here: each finished stow attempt is acknowledged as recorded at once (the
+/// stow cycle waits in `record` until it is) and kept in memory for `journal last N`.
 final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
     let config: RobotConfig
     let modeName = "simulator"
@@ -23,6 +26,10 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
 
     private let published: LatestValue<ConsoleView>
     private let logger: Mutex<Logger>
+    /// This session's finished attempts, one line each, newest last.
+    private let recentAttempts = Mutex<[String]>([])
+    /// The newest attempt acknowledged as recorded (simulation thread only).
+    private var recordedThrough = -1
 
     init(config: RobotConfig) throws {
         var wrapped: MaintenanceOverride?
@@ -52,7 +59,8 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
     }
 
     func journal(last count: Int) throws -> [String] {
-        throw ConsoleCommandError("no journal in console simulation mode; read a campaign's journal with `stowctl journal`")
+        let lines = recentAttempts.withLock { Array($0.suffix(count)) }
+        return ["this session's attempts, in memory (no journal in console simulation mode): \(lines.count)"] + lines
     }
 
     func setLogLevel(_ level: ConsoleLogLevel) {
@@ -64,6 +72,7 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
         publish()
         while !shouldStop() {
             robot.executor.run(forNanoseconds: Self.sliceNanoseconds)
+            acknowledgeFinishedAttempt()
             queue.drainIfAvailable { handle($0) }
             publish()
         }
@@ -114,6 +123,19 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
         case .armMaintenance, .disarmMaintenance, .set, .jog, .home, .enable, .disable:
             return .refused("maintenance did not take this request; report it as a bug")
         }
+    }
+
+    private func acknowledgeFinishedAttempt() {
+        guard let record = robot.machine.finishedAttempt.read(), record.attemptIndex > recordedThrough else { return }
+        recordedThrough = record.attemptIndex
+        let seconds = format3(Double(record.endNanoseconds - min(record.startNanoseconds, record.endNanoseconds)) / 1e9)
+        let line = "#\(record.attemptIndex) \(record.outcome.rawValue) item \(record.itemID) (\(record.itemKind)) "
+            + "bin \(record.binName ?? "-") in \(seconds) s" + (record.cause.isEmpty ? "" : ": \(record.cause)")
+        recentAttempts.withLock { lines in
+            lines.append(line)
+            if lines.count > ConsoleCommand.journalLastLimit { lines.removeFirst(lines.count - ConsoleCommand.journalLastLimit) }
+        }
+        robot.machine.acknowledgeRecorded(through: record.attemptIndex)
     }
 
     private func publish() {
