@@ -22,14 +22,15 @@ public final class CampaignRunner {
         public var resumeFrom: Int
         /// A campaign with no finished attempt for this long (simulated) has stalled.
         public var stallSeconds: Double
-        /// Attempts per pod visit: then the next pod arrives with fresh contents.
-        public var stowsPerPod: Int
+        /// Attempts per pod visit: then the next pod arrives with fresh contents. Nil: the world
+        /// profile's (`SimWorldProfile.stowsPerPod`).
+        public var stowsPerPod: Int?
         /// Called after every attempt with the running tally.
         public var onAttempt: ((StowAttemptRecord, CampaignResult) -> Void)?
         /// Every stow cycle transition (for `--log-level debug`).
         public var onTransition: ((StowMachine.Transition) -> Void)?
 
-        public init(stows: Int, journal: StowJournaling? = nil, resumeFrom: Int = 0, stallSeconds: Double = 120, stowsPerPod: Int = 40,
+        public init(stows: Int, journal: StowJournaling? = nil, resumeFrom: Int = 0, stallSeconds: Double = 120, stowsPerPod: Int? = nil,
                     onAttempt: ((StowAttemptRecord, CampaignResult) -> Void)? = nil,
                     onTransition: ((StowMachine.Transition) -> Void)? = nil) {
             self.stows = stows
@@ -78,6 +79,9 @@ public final class CampaignRunner {
             self?.remember(transition)
         }
         defer { robot.machine.onTransition = previousHook }
+        // Loop statistics are read once, after `finish()`; refreshing them every 10 ms cost most
+        // of the wall time.
+        robot.executor.summaryRefreshIntervalNanoseconds = 1_000_000_000
         while nextIndex < options.stows {
             robot.executor.run(forNanoseconds: 10_000_000)
             if robot.machine.state == .safeHold {
@@ -99,7 +103,8 @@ public final class CampaignRunner {
                 result.wallSeconds = Double(wallStart.nanoseconds(until: MonotonicInstant.now())) / 1e9
                 options.onAttempt?(judged, result)
                 nextIndex += 1
-                if options.stowsPerPod > 0, nextIndex % options.stowsPerPod == 0 {
+                let stowsPerPod = options.stowsPerPod ?? robot.config.sim?.world.stowsPerPod ?? 0
+                if stowsPerPod > 0, nextIndex % stowsPerPod == 0 {
                     robot.eoat.world.swapPod()
                 }
                 robot.machine.acknowledgeRecorded(through: nextIndex - 1)

@@ -61,10 +61,10 @@ case('sim-section-on-linux', linux, '  jog_speed_share: 0.25\n', '  jog_speed_sh
      [('sim:', 'sim', "sim: only read when robot.backend is sim (remove it)")])
 case('drive-enable-safe-true', sim, '{ line: 9, safe: false, deadman_ms: 20 }', '{ line: 9, safe: true, deadman_ms: 20 }',
      [('    eoat.drive-enable:', 'true', "gpio.outputs.eoat.drive-enable.safe: the safe value of the drive enable must be false (on any stop, STO must remove torque)")])
-case('limits-as-list', sim, '    limits: { speed_mm_s: 400, acceleration_mm_s2: 3000, current_ma: 4500, travel_min_mm: 0, travel_max_mm: 320 }', '    limits: [400, 3000, 4500]',
+case('limits-as-list', sim, '    limits: { speed_mm_s: 400, acceleration_mm_s2: 3000, current_ma: 1600, travel_min_mm: 0, travel_max_mm: 320 }', '    limits: [400, 3000, 1600]',
      [('    limits: [400', '[', "drives.plank.limits: expected a mapping of keys, found a list")])
-case('force-above-drive-limit', sim, 'make_space: 3500', 'make_space: 5000',
-     [('force_limits_ma:', '5000', "stow.force_limits_ma.make_space: 5000 mA is above the plank drive's current limit (4500 mA) (the drive would cap the current first; lower it below drives.plank.limits.current_ma)")])
+case('force-above-drive-limit', sim, 'make_space: 1400', 'make_space: 5000',
+     [('force_limits_ma:', '5000', "stow.force_limits_ma.make_space: 5000 mA is above the plank drive's current limit (1600 mA) (the drive would cap the current first; lower it below drives.plank.limits.current_ma)")])
 case('linux-without-port', linux, '    usb_serial: "FT6RS485A"\n', '',
      [('  bus0:', 'bus0', "buses.bus0.port: required key is missing (select the bus by device path (port: /dev/ttyS1) or USB serial number (usb_serial: ...))")])
 case('linux-without-chip', linux, '  chip_label: eoat-io\n', '',

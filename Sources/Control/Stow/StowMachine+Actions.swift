@@ -13,7 +13,8 @@ extension StowMachine {
             doneSignal = false
             solenoid = false
             armMayMove = true
-            jaw.move(toMM: travelMaxMM(.jaw))
+            // The jaws open only once the arm is at the induct (see `nextEvent`): an item still
+            // held after an aborted attempt must not be dropped on the way.
             plank.move(toMM: travelMinMM(.plank))
             leftBelt.run(mmPerS: 0)
             rightBelt.run(mmPerS: 0)
@@ -56,6 +57,7 @@ extension StowMachine {
         case .record:
             finishAttempt(now: now)
         case .backOff:
+            perceptionRequestedAt = nil
             leftBelt.run(mmPerS: -config.stow.beltSpeedMMPerS)
             rightBelt.run(mmPerS: -config.stow.beltSpeedMMPerS)
             plank.move(toMM: travelMinMM(.plank))

@@ -34,8 +34,13 @@ extension StowMachine {
             return nil
         case .awaitItem:
             // Only at the induct: an item still in the jaws from an aborted attempt is let go
-            // there (the jaws open on entry) and handed over again.
-            guard armSettled, inputs.jawOpen else { return nil }
+            // there (the jaws open once the arm has arrived, not on the way) and handed over again.
+            guard armSettled else { return nil }
+            if stage == 0 {
+                jaw.move(toMM: travelMaxMM(.jaw))
+                stage = 1
+            }
+            guard inputs.jawOpen else { return nil }
             return itemReadyEvent(now: now, inputs: inputs)
         case .selectBin:
             return selectBinEvent(now: now)
@@ -261,7 +266,17 @@ extension StowMachine {
         default:
             guard !inputs.bandSeparatorDeployed else { return nil }
             guard inputs.itemInJaw else { return lost("item lost while backing off", .amnesty) }
-            environment.demand.request(after: now)
+            if draft.binsTried.count <= config.stow.maxBinRetries {
+                // The next bin is chosen from a frame taken after the bands closed: wait for it
+                // here, so select_bin's short timeout covers the decision, not the camera.
+                guard let requested = perceptionRequestedAt else {
+                    perceptionRequestedAt = now
+                    environment.demand.request(after: now)
+                    return nil
+                }
+                guard let observation = environment.perception.latest(), observation.frameTimestamp >= requested else { return nil }
+                perceptionRequestedAt = nil
+            }
             if draft.binsTried.count > config.stow.maxBinRetries {
                 cause = "gave up after \(draft.binsTried.count) bins: \(draft.cause)"
                 decide(.unproductive, cause)

@@ -12,11 +12,16 @@ public struct SimDriveLoad: Equatable, Sendable {
     public var blockedBelowMM: Double?
     /// Hard stop: the axis cannot go above this position (mm).
     public var blockedAboveMM: Double?
+    /// Force (N, >= 0) a spring-like load presses back with while the axis stands still (an item
+    /// squeezed between the jaws): the motor must supply it to hold position, so it shows up as
+    /// current at rest.
+    public var holdingForceN: Double
 
-    public init(resistingForceN: Double = 0, blockedBelowMM: Double? = nil, blockedAboveMM: Double? = nil) {
+    public init(resistingForceN: Double = 0, blockedBelowMM: Double? = nil, blockedAboveMM: Double? = nil, holdingForceN: Double = 0) {
         self.resistingForceN = resistingForceN
         self.blockedBelowMM = blockedBelowMM
         self.blockedAboveMM = blockedAboveMM
+        self.holdingForceN = holdingForceN
     }
 
     /// Nothing in the way.

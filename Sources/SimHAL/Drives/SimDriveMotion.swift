@@ -14,6 +14,8 @@
 // A resisting load acts like friction: it stops the axis but never drives it backwards. A hard
 // stop clamps the position; pushing into it saturates the loop (current at the limit) and the
 // following error grows, as it does under a load above the limit, until the 0x8611 fault.
+// A spring-like load (an item squeezed between the jaws) also presses back at rest: holding
+// position costs its force in current (`SimDriveLoad.holdingForceN`, at most the current limit).
 import HAL
 
 extension SimDrive {
@@ -239,7 +241,11 @@ extension SimDrive {
         } else {
             deliveredForceN = newVelocity != 0 ? max(0, load.resistingForceN) : 0
         }
-        actualCurrentMA = min(parameters.idleCurrentMA + Swift.abs(motorForceN) / parameters.forceConstantNPerA * 1000, parameters.maxCurrentMA)
+        // Standing still against a spring-like load, the motor holds what the load presses back with.
+        let holdingN = newVelocity == 0 ? min(max(0, load.holdingForceN), availableForceN) : 0
+        let heldForceN = max(Swift.abs(motorForceN), holdingN)
+        if holdingN > deliveredForceN { deliveredForceN = holdingN }
+        actualCurrentMA = min(parameters.idleCurrentMA + heldForceN / parameters.forceConstantNPerA * 1000, parameters.maxCurrentMA)
     }
 
     /// No torque: the holding brake stops the axis at the maximum acceleration.

@@ -97,11 +97,11 @@ public struct SimDriveMechanics: Equatable, Sendable {
     public static func defaults(for role: DriveRole) -> SimDriveMechanics {
         switch role {
         case .jaw:
-            return SimDriveMechanics(forceConstantNPerA: 60, idleCurrentMA: 150, movingMassKG: 0.8, followingErrorWindowMM: 25)
+            return SimDriveMechanics(forceConstantNPerA: 60, idleCurrentMA: 150, movingMassKG: 0.8, followingErrorWindowMM: 40)
         case .leftBelt, .rightBelt:
             return SimDriveMechanics(forceConstantNPerA: 40, idleCurrentMA: 200, movingMassKG: 0.5, followingErrorWindowMM: 20)
         case .plank:
-            return SimDriveMechanics(forceConstantNPerA: 80, idleCurrentMA: 300, movingMassKG: 2.5, followingErrorWindowMM: 40)
+            return SimDriveMechanics(forceConstantNPerA: 80, idleCurrentMA: 300, movingMassKG: 2.5, followingErrorWindowMM: 120)
         }
     }
 }

@@ -23,9 +23,12 @@ public struct ItemStream: Sendable {
     public mutating func next() -> (item: SimItem, catalog: ItemCatalogEntry) {
         count += 1
         let id = "item-" + String(count).leftPadded(to: 6)
+        // The cell routes to this robot only items its jaws can take; wider ones go elsewhere
+        // (drawn again, not clamped: clamping piled every wide item up at exactly 145 mm).
         var item = Self.draw(id: id, random: &random, profile: profile)
-        // The cell routes to this robot only items its jaws can take.
-        item.widthMM = min(item.widthMM, Self.maxInductWidthMM)
+        while item.widthMM > Self.maxInductWidthMM {
+            item = Self.draw(id: id, random: &random, profile: profile)
+        }
         let catalog = ItemCatalogEntry(
             id: id, kind: item.kind.rawValue,
             widthMM: (item.widthMM + random.normal(standardDeviation: 2)).rounded(),

@@ -101,7 +101,13 @@ public struct SimPod: Equatable, Sendable {
             let gap = random.uniform(0...(opening.widthMM * 0.25))
             let x = cursorMM + (placed.isEmpty ? 0 : gap)
             guard x + item.widthMM <= opening.widthMM else { break }
-            let front = opening.depthMM - item.depthMM - random.uniform(0...min(40, opening.depthMM - item.depthMM))
+            var front = opening.depthMM - item.depthMM - random.uniform(0...min(40, opening.depthMM - item.depthMM))
+            // Some items were left at the front by earlier stows or people, sticking out between
+            // the bands, which hold them; opening the bands or shoving them lets them fall.
+            let looseShare = profile.looseFrontShare
+            if looseShare > 0, random.unit() < looseShare {
+                front = -item.depthMM * random.uniform(0.5...0.7)
+            }
             placed.append(PlacedItem(item: item, xMM: x, frontMM: front))
             usedMM += item.widthMM
             cursorMM = x + item.widthMM

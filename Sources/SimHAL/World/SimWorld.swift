@@ -49,7 +49,7 @@ public final class SimWorld {
         time = start
         pod = SimPod(config: sim.pod, seed: sim.seed, profile: sim.world)
         self.drives = drives
-        arm = SimArm(moveMS: sim.armMoveMS)
+        arm = SimArm(moveMS: sim.world.armMoveMS(configuredMS: sim.armMoveMS))
         itemStream = ItemStream(seed: sim.seed, profile: sim.world)
         nextArrival = start
         lastBeltPositionMM = (drives.leftBelt.positionMM, drives.rightBelt.positionMM)

@@ -31,8 +31,20 @@ public struct HeldItem: Equatable, Sendable {
         let softMM = min(compressionMM, item.maxCompressionMM)
         // Past its give, the item is as hard as a rigid box.
         let hardMM = compressionMM - softMM
-        return softMM * item.stiffnessNPerMM + hardMM * 80
+        return softMM * item.stiffnessNPerMM + hardMM * Self.rigidStiffnessNPerMM
     }
+
+    /// The jaw opening at which the squeeze is `forceN` (the inverse of `squeezeForceN`).
+    func jawOpeningMM(squeezeForceN forceN: Double) -> Double {
+        let softCapacityN = item.maxCompressionMM * item.stiffnessNPerMM
+        let compressionMM = forceN <= softCapacityN
+            ? forceN / item.stiffnessNPerMM
+            : item.maxCompressionMM + (forceN - softCapacityN) / Self.rigidStiffnessNPerMM
+        return item.widthMM - compressionMM
+    }
+
+    /// Past its give an item is as hard as a rigid box: N per mm.
+    static let rigidStiffnessNPerMM = 80.0
 
     /// Most push force the two belts can transmit to the item before they slip.
     var beltGripCapacityN: Double { 2 * SimPhysics.beltFriction * gripForceN }

@@ -3,13 +3,20 @@ import HAL
 /// Gripping: the jaws squeeze the item like a spring; too much force damages it, too little lets
 /// it slip out, and where it slips out decides whether it is placed, sidelined or falls.
 extension SimWorld {
-    /// The item pushes back on closing jaws; it never resists opening.
+    /// The item is a spring between the paddles: it resists closing jaws, presses back on jaws
+    /// that hold still (holding current), and the jaws cannot squeeze it harder than the drive's
+    /// current limit pushes: they stop where the squeeze equals the force the motor can deliver.
+    /// (Without that stop the grip was read from a position the motor could not have held, and
+    /// the world reported grips of 100-500 N from a jaw limited to about 70 N.)
     func jawLoad() -> SimDriveLoad {
         guard let held, held.isBetweenJaws else { return .free }
         let jaw = drives.jaw
         let targetMM = Double(jaw.read(.targetPosition)) / jaw.parameters.countsPerMM
-        guard targetMM < jaw.positionMM + 0.01 else { return .free }
-        return SimDriveLoad(resistingForceN: held.squeezeForceN(jawOpeningMM: jaw.positionMM), blockedBelowMM: nil, blockedAboveMM: nil)
+        let squeezeN = held.squeezeForceN(jawOpeningMM: jaw.positionMM)
+        let closing = targetMM < jaw.positionMM + 0.01
+        return SimDriveLoad(resistingForceN: closing ? squeezeN : 0,
+                            blockedBelowMM: held.jawOpeningMM(squeezeForceN: jaw.parameters.availableForceN),
+                            blockedAboveMM: nil, holdingForceN: squeezeN)
     }
 
     func updateGrip() {
