@@ -1,3 +1,4 @@
+import Config
 import Control
 
 /// The signal names the console knows: the config's dotted names, inputs then outputs.

@@ -1,3 +1,4 @@
+import Config
 import HAL
 
 /// A simulated input line: reads the world's state, unless a fault holds it stuck or makes it
@@ -27,16 +28,18 @@ public final class SimOutput: DigitalOutput {
     public let signal: SimOutputSignal
     public let safeValue: Bool
     private let world: SimWorld
+    private let index: Int
 
     init(signal: SimOutputSignal, safeValue: Bool, world: SimWorld) {
         name = signal.rawValue
         self.signal = signal
+        index = signal.outputIndex
         self.safeValue = safeValue
         self.world = world
     }
 
     public func write(_ value: Bool) throws {
-        world.outputs[signal] = value
+        world.outputs[index] = value
     }
 }
 

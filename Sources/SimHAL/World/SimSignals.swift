@@ -1,3 +1,5 @@
+import Config
+
 /// The EOAT's input lines as the simulated world drives them (names as in config and logs).
 public enum SimInputSignal: String, CaseIterable, Sendable {
     case estop = "eoat.estop"
@@ -21,40 +23,7 @@ public enum SimOutputSignal: String, CaseIterable, Sendable {
     /// Arm interlock: the arm moves only while this is asserted.
     case ready = "eoat.ready"
     case done = "eoat.done"
-}
 
-/// The values the controller last wrote to each output (logical, true = asserted).
-public struct SimOutputValues: Equatable, Sendable {
-    public var bandSeparatorSolenoid = false
-    public var driveEnable = false
-    public var towerLightRed = true
-    public var towerLightAmber = false
-    public var towerLightGreen = false
-    public var ready = false
-    public var done = false
-
-    public subscript(signal: SimOutputSignal) -> Bool {
-        get {
-            switch signal {
-            case .bandSeparatorSolenoid: return bandSeparatorSolenoid
-            case .driveEnable: return driveEnable
-            case .towerLightRed: return towerLightRed
-            case .towerLightAmber: return towerLightAmber
-            case .towerLightGreen: return towerLightGreen
-            case .ready: return ready
-            case .done: return done
-            }
-        }
-        set {
-            switch signal {
-            case .bandSeparatorSolenoid: bandSeparatorSolenoid = newValue
-            case .driveEnable: driveEnable = newValue
-            case .towerLightRed: towerLightRed = newValue
-            case .towerLightAmber: towerLightAmber = newValue
-            case .towerLightGreen: towerLightGreen = newValue
-            case .ready: ready = newValue
-            case .done: done = newValue
-            }
-        }
-    }
+    /// Where this output sits in `EOATOutputs` (Config), whose field order follows `signalNames`.
+    var outputIndex: Int { EOATOutputs.signalNames.firstIndex(of: rawValue)! }
 }

@@ -13,7 +13,7 @@ public final class SimWorld {
     public let drives: SimDriveSet
     public internal(set) var arm: SimArm
     /// What the controller last wrote to each output.
-    public var outputs = SimOutputValues()
+    public var outputs = EOATOutputs()
     /// The e-stop chain: true while an e-stop button is pressed (it also cuts torque in hardware).
     public var estopPressed = false
     /// The band separator hook: 0 retracted, 1 deployed.
