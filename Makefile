@@ -1,9 +1,11 @@
 # The two commands of the quick start, and the ones around them.
 #
-#   make sim    run a simulated stow campaign on SimHAL with firmware-config/sim.yaml
-#   make test   build everything and run every test (Swift tests and the Python peer tests)
+#   make sim        run a simulated stow campaign on SimHAL with firmware-config/sim.yaml
+#   make test       build everything and run every test (Swift tests and the Python peer tests)
+#   make install    install the controller as a systemd service (docs/deploy.md); DESTDIR, PREFIX honoured
+#   make uninstall  remove what make install put there (an edited config and the journal stay)
 #
-# Both first run scripts/bootstrap, which installs what is missing and is silent otherwise.
+# They first run scripts/bootstrap, which installs what is missing and is silent otherwise.
 
 SWIFT ?= swift
 CONFIG ?= firmware-config/sim.yaml
@@ -12,7 +14,24 @@ SWIFT_BUILD_FLAGS ?=
 STOWS ?= 200
 SIM_JOURNAL ?= .build/make-sim-journal.sqlite
 
-.PHONY: sim test build check-config clean
+.PHONY: sim test build check-config clean install uninstall
+
+# Where `make install` puts things. /usr/local by default: systemd, udev and sysusers all read
+# their /usr/local/lib directories. A package build uses PREFIX=/usr DESTDIR=staging.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SYSCONFDIR ?= /etc
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+DOCDIR ?= $(PREFIX)/share/doc/stowctl
+# A release build with the Swift runtime linked in, so the robot needs no Swift toolchain. The
+# install test uses INSTALL_CONFIGURATION=debug STATIC_STDLIB= to reuse the test build.
+INSTALL_CONFIGURATION ?= release
+STATIC_STDLIB ?= --static-swift-stdlib
+# Shipped configs: installed to $(SYSCONFDIR)/stowctl/NAME.yaml, never over an edited one.
+INSTALL_CONFIGS = eoat.yaml:firmware-config/eoat-linux.yaml sim.yaml:firmware-config/sim.yaml
+INSTALL_DOCS = docs/deploy.md docs/safety.md docs/console.md docs/journal.md
 
 # A fresh journal each time, so `make sim` always runs the whole campaign (stowctl sim on its own
 # resumes a campaign already in its journal).
@@ -40,3 +59,57 @@ check-config:
 
 clean:
 	rm -rf .build
+
+# The binary, configs, systemd unit, udev rules, sysusers file and docs. With no DESTDIR it also
+# creates the user, reloads udev and systemd (each when present), and says what to do next.
+install:
+	@scripts/bootstrap sim
+	$(SWIFT) build -c $(INSTALL_CONFIGURATION) $(STATIC_STDLIB) $(SWIFT_BUILD_FLAGS) --product stowctl
+	install -d -m 0755 "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(SYSCONFDIR)/stowctl" "$(DESTDIR)$(UNITDIR)" \
+		"$(DESTDIR)$(UDEVRULESDIR)" "$(DESTDIR)$(SYSUSERSDIR)" "$(DESTDIR)$(DOCDIR)"
+	install -m 0755 "$$($(SWIFT) build -c $(INSTALL_CONFIGURATION) $(STATIC_STDLIB) $(SWIFT_BUILD_FLAGS) --show-bin-path)/stowctl" \
+		"$(DESTDIR)$(BINDIR)/stowctl"
+	@for pair in $(INSTALL_CONFIGS); do \
+		name=$${pair%%:*}; source=$${pair#*:}; target="$(DESTDIR)$(SYSCONFDIR)/stowctl/$$name"; \
+		if [ -e "$$target" ] && ! cmp -s "$$source" "$$target"; then \
+			install -m 0644 "$$source" "$$target.new"; \
+			echo "install: kept your edited $$target; the shipped one is $$target.new"; \
+		else \
+			install -m 0644 "$$source" "$$target"; \
+		fi; \
+	done
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+		deploy/stowctl.service.in > "$(DESTDIR)$(UNITDIR)/stowctl.service"
+	chmod 0644 "$(DESTDIR)$(UNITDIR)/stowctl.service"
+	install -m 0644 deploy/60-stowctl.rules "$(DESTDIR)$(UDEVRULESDIR)/60-stowctl.rules"
+	install -m 0644 deploy/stowctl.sysusers "$(DESTDIR)$(SYSUSERSDIR)/stowctl.conf"
+	install -m 0644 $(INSTALL_DOCS) "$(DESTDIR)$(DOCDIR)/"
+	install -m 0644 firmware-config/README.md "$(DESTDIR)$(DOCDIR)/firmware-config.md"
+	@if [ -z "$(DESTDIR)" ]; then \
+		if command -v systemd-sysusers >/dev/null; then systemd-sysusers "$(SYSUSERSDIR)/stowctl.conf"; fi; \
+		if [ -d /run/udev ] && command -v udevadm >/dev/null; then udevadm control --reload-rules && udevadm trigger; fi; \
+		if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+		echo "installed. Next: edit $(SYSCONFDIR)/stowctl/eoat.yaml, run stowctl doctor --config $(SYSCONFDIR)/stowctl/eoat.yaml,"; \
+		echo "then the first power-up checklist in $(DOCDIR)/deploy.md before systemctl enable --now stowctl"; \
+	fi
+
+# Removes what install put there. An edited config and the journal in /var/lib/stowctl stay;
+# the user and group stay too (files may still belong to them).
+uninstall:
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ] && systemctl is-enabled --quiet stowctl 2>/dev/null; then \
+		systemctl disable --now stowctl; fi
+	rm -f "$(DESTDIR)$(BINDIR)/stowctl" "$(DESTDIR)$(UNITDIR)/stowctl.service" \
+		"$(DESTDIR)$(UDEVRULESDIR)/60-stowctl.rules" "$(DESTDIR)$(SYSUSERSDIR)/stowctl.conf"
+	for doc in $(notdir $(INSTALL_DOCS)) firmware-config.md; do rm -f "$(DESTDIR)$(DOCDIR)/$$doc"; done
+	@rmdir "$(DESTDIR)$(DOCDIR)" 2>/dev/null || true
+	@for pair in $(INSTALL_CONFIGS); do \
+		name=$${pair%%:*}; source=$${pair#*:}; target="$(DESTDIR)$(SYSCONFDIR)/stowctl/$$name"; \
+		rm -f "$$target.new"; \
+		if [ -e "$$target" ] && cmp -s "$$source" "$$target"; then rm -f "$$target"; \
+		elif [ -e "$$target" ]; then echo "uninstall: kept your edited $$target"; fi; \
+	done
+	@rmdir "$(DESTDIR)$(SYSCONFDIR)/stowctl" 2>/dev/null || true
+	@if [ -z "$(DESTDIR)" ]; then \
+		if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi; \
+		echo "uninstalled; kept: user and group stow, /var/lib/stowctl (the journal)"; \
+	fi

@@ -76,6 +76,17 @@ public final class StowJournal: StowJournaling, Sendable {
         }
     }
 
+    /// Closes the journal: SQLite folds the write-ahead log back into the file and removes it, so
+    /// the file alone is the whole journal (a service's last act). Every recorded attempt was
+    /// already on disk; later calls throw. The corresponding GRDB call is `DatabaseQueue.close()`.
+    public func close() throws {
+        do {
+            try queue.close()
+        } catch {
+            throw JournalError.wrap(error, path: path, operation: "closing the journal")
+        }
+    }
+
     /// Registers `campaign` (or finds it again on a rerun) and returns how many of its attempts
     /// are already recorded: the attempt index the run resumes at, 0 for a new campaign.
     /// Throws `JournalError.campaignMismatch` when the id is known with another seed, config or world.

@@ -3,17 +3,67 @@ import Logging
 
 /// A readable stderr log handler: `2026-11-29T04:50:01.123Z warning control: message key=value`.
 ///
-/// Colour only when stderr is a terminal, so output piped to journald or a file stays clean.
+/// Three styles, chosen once at start (`Style.detect()`):
+/// - on a terminal: the level in colour;
+/// - piped to a file or another program: plain text, no colour codes;
+/// - under systemd, when stderr is the journal stream (`JOURNAL_STREAM` names stderr's device and
+///   inode, as systemd documents): `<N>warning control: message`, the syslog priority prefix
+///   journald reads as the entry's priority, and no timestamp (journald stamps every line).
 struct StderrLogHandler: LogHandler {
+    enum Style: Equatable {
+        case terminal
+        case plain
+        case journald
+
+        static func detect() -> Style {
+            if let stream = ProcessInfo.processInfo.environment["JOURNAL_STREAM"], isStderr(stream) { return .journald }
+            return isatty(STDERR_FILENO) == 1 ? .terminal : .plain
+        }
+
+        /// `JOURNAL_STREAM` is `DEVICE:INODE` of the stream systemd connected; a child whose stderr was
+        /// redirected elsewhere inherits the variable, so it is checked against stderr itself.
+        private static func isStderr(_ journalStream: String) -> Bool {
+            let parts = journalStream.split(separator: ":")
+            guard parts.count == 2, let device = UInt64(parts[0]), let inode = UInt64(parts[1]) else { return false }
+            var status = stat()
+            guard fstat(STDERR_FILENO, &status) == 0 else { return false }
+            return UInt64(status.st_dev) == device && UInt64(status.st_ino) == inode
+        }
+    }
+
     var logLevel: Logger.Level
     var metadata: Logger.Metadata = [:]
     private let label: String
-    private let useColour: Bool
+    private let style: Style
 
-    init(label: String, level: Logger.Level) {
+    init(label: String, level: Logger.Level, style: Style = .detect()) {
         self.label = label
         self.logLevel = level
-        self.useColour = isatty(STDERR_FILENO) == 1
+        self.style = style
+    }
+
+    /// The syslog priority journald files a level under (sd-daemon.h's SD_DEBUG ... SD_CRIT).
+    static func syslogPriority(_ level: Logger.Level) -> Int {
+        switch level {
+        case .trace, .debug: return 7
+        case .info: return 6
+        case .notice: return 5
+        case .warning: return 4
+        case .error: return 3
+        case .critical: return 2
+        }
+    }
+
+    /// One log line as this style writes it, with its newline.
+    func format(level: Logger.Level, message: String, suffix: String) -> String {
+        switch style {
+        case .journald:
+            return "<\(Self.syslogPriority(level))>\(level.rawValue) \(label): \(message)\(suffix)\n"
+        case .terminal:
+            return "\(Self.timestamp()) \(Self.coloured(level)) \(label): \(message)\(suffix)\n"
+        case .plain:
+            return "\(Self.timestamp()) \(level.rawValue) \(label): \(message)\(suffix)\n"
+        }
     }
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -29,8 +79,9 @@ struct StderrLogHandler: LogHandler {
         let suffix = fields.isEmpty
             ? ""
             : " " + fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        let levelText = useColour ? Self.coloured(event.level) : event.level.rawValue
-        let line = "\(Self.timestamp()) \(levelText) \(label): \(event.message)\(suffix)\n"
+        // A multi-line message would reach journald as separate entries without a priority.
+        let message = "\(event.message)".replacingOccurrences(of: "\n", with: style == .journald ? " | " : "\n")
+        let line = format(level: event.level, message: message, suffix: suffix)
         FileHandle.standardError.write(Data(line.utf8))
     }
 

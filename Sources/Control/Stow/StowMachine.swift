@@ -120,6 +120,20 @@ public final class StowMachine: ControlApplication, @unchecked Sendable {
         setpoints.plank = plank.setpoint(feedback: drives.plank?.feedback, now: now)
     }
 
+    /// The attempt in progress when the controller stops (a service shutting down), closed as it
+    /// stands: unproductive, `cause` saying why, the current state as its last phase. Nil when
+    /// no attempt was in progress or the last one was already published. Call on the control
+    /// thread once the loops have stopped; the machine keeps no draft afterwards.
+    public func closeInterruptedAttempt(now: MonotonicInstant, cause: String) -> StowAttemptRecord? {
+        guard var interrupted = draft, state != .record else { return nil }
+        interrupted.phases.append(PhaseRecord(phase: state.rawValue, startNanoseconds: stateEntered.nanoseconds,
+                                              endNanoseconds: max(now.nanoseconds, stateEntered.nanoseconds), result: cause))
+        interrupted.verdict = .unproductive
+        interrupted.cause = "\(cause) in \(state.rawValue)"
+        draft = nil
+        return interrupted.record(campaignID: campaignID, end: max(now, stateEntered))
+    }
+
     /// Applies the table; on a change of state, closes the phase record and runs the entry action.
     func apply(_ event: StowEvent, now: MonotonicInstant, cause: String) {
         switch StowTransitions.next(state, event) {

@@ -56,7 +56,10 @@ struct ConsoleSubcommand: ParsableCommand {
         }
         let target = try SimConsoleTarget(config: robotConfig)
         let stopping = Atomic<Bool>(false)
-        let simulation = Thread { target.run(until: { stopping.load(ordering: .relaxed) }) }
+        let simulation = Thread {
+            target.run(until: { stopping.load(ordering: .relaxed) })
+            target.robot.executor.finish()
+        }
         simulation.name = "console-sim"
         simulation.start()
         defer {
@@ -66,7 +69,7 @@ struct ConsoleSubcommand: ParsableCommand {
         let shouldStop = { signals.arrived() }
         if let path = port ?? robotConfig.console.port {
             let settings = SerialSettings(baud: baud ?? robotConfig.console.baud)
-            serve(path: path, settings: settings, target: target, shouldStop: shouldStop)
+            Self.serve(path: path, settings: settings, target: target, shouldStop: shouldStop)
         } else {
             let stream = StdioByteStream()
             stream.makeRaw()
@@ -75,8 +78,9 @@ struct ConsoleSubcommand: ParsableCommand {
         }
     }
 
-    /// Serves sessions on `path` until a termination signal, reopening the port whenever it goes away.
-    private func serve(path: String, settings: SerialSettings, target: SimConsoleTarget, shouldStop: () -> Bool) {
+    /// Serves sessions on `path` until `shouldStop()` (a termination signal), reopening the port
+    /// whenever it goes away. `stowctl run` serves its console with this too.
+    static func serve(path: String, settings: SerialSettings, target: ConsoleTarget, shouldStop: () -> Bool) {
         var reportedFailure: String?
         while !shouldStop() {
             let stream: TermiosPort

@@ -12,14 +12,19 @@ import Synchronization
 /// request queue (so requests touch the supervisor, the stow cycle and the fault injector only
 /// from the thread that runs the control loop) and publishes a `ConsoleView`.
 ///
-/// There is no journal here: each finished stow attempt is acknowledged as recorded at once (the
-/// stow cycle waits in `record` until it is) and kept in memory for `journal last N`.
+/// With a journal (`stowctl run`), each finished stow attempt is written to it before the stow
+/// cycle may go on; without one (`stowctl console`) it is acknowledged as recorded at once. Either
+/// way the last few are kept in memory for `journal last N`. `stowctl run` also holds the EOAT
+/// safe at start until an operator resets faults, and ends with `shutDown(reason:)`.
 final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
     let config: RobotConfig
     let modeName = "simulator"
     let simulatesFaults = true
     let robot: SimulatedRobot
     let maintenance: MaintenanceOverride
+    /// Outermost application: brakes and disables the EOAT on `shutDown`.
+    let controlledStop: ControlledStop
+    let journal: StowJournaling?
     let queue = ConsoleRequestQueue(capacity: 16)
     /// Virtual time run between drains; at real-time pacing also the console's worst added delay.
     static let sliceNanoseconds: UInt64 = 10_000_000
@@ -30,16 +35,28 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
     private let recentAttempts = Mutex<[String]>([])
     /// The newest attempt acknowledged as recorded (simulation thread only).
     private var recordedThrough = -1
+    /// The journal's last error, while attempts cannot be recorded (simulation thread only).
+    private var journalFailure: String?
 
-    init(config: RobotConfig) throws {
+    /// `holdAtStart`: latch an operator stop before the first tick, so nothing moves until a
+    /// person resets faults (what a service restarted by systemd must do).
+    init(config: RobotConfig, campaignID: String = "console", journal: StowJournaling? = nil, holdAtStart: Bool = false) throws {
         var wrapped: MaintenanceOverride?
-        robot = try SimulatedRobot(config: config, campaignID: "console", pacing: .wallClock(rate: 1)) { machine in
+        var stop: ControlledStop?
+        robot = try SimulatedRobot(config: config, campaignID: campaignID, pacing: .wallClock(rate: 1)) { machine in
             let maintenance = MaintenanceOverride(wrapping: machine, config: config)
             wrapped = maintenance
-            return maintenance
+            stop = ControlledStop(wrapping: maintenance, safeValues: SafetySupervisor.Limits(config: config).safeValues)
+            return stop!
         }
         maintenance = wrapped!
+        controlledStop = stop!
         self.config = config
+        self.journal = journal
+        if holdAtStart {
+            robot.controller.controlLoop.supervisor.latch(
+                .operatorStop, StartupHold.subject, StartupHold.message, hint: StartupHold.hint, now: robot.clock.now())
+        }
         logger = Mutex(Logger(label: "stow.console"))
         published = LatestValue(ConsoleView(
             time: robot.clock.now(), stowState: robot.machine.state.rawValue, control: robot.controller.controlLoop.snapshot,
@@ -60,7 +77,8 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
 
     func journal(last count: Int) throws -> [String] {
         let lines = recentAttempts.withLock { Array($0.suffix(count)) }
-        return ["this session's attempts, in memory (no journal in console simulation mode): \(lines.count)"] + lines
+        let source = journal == nil ? "no journal in console simulation mode" : "each also in the journal"
+        return ["this session's attempts, in memory (\(source)): \(lines.count)"] + lines
     }
 
     func setLogLevel(_ level: ConsoleLogLevel) {
@@ -77,7 +95,46 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
             publish()
         }
         queue.drainIfAvailable { _ in .refused("the simulation stopped") }
+    }
+
+    /// Stops the EOAT after `run(until:)` returned, on the same thread: quick stop, then drives
+    /// disabled and STO off (`ControlledStop`), the interrupted attempt (if any) journaled, the
+    /// loops finished. Returns what the simulated lines and drives hold at the end.
+    func shutDown(reason: String) -> ShutdownReport {
+        controlledStop.requestStop()
+        let limit = robot.clock.now().adding(nanoseconds: controlledStop.quickStopTimeoutNanoseconds + 1_000_000_000)
+        while !controlledStop.isStopped, robot.clock.now() < limit {
+            robot.executor.run(forNanoseconds: Self.sliceNanoseconds)
+            acknowledgeFinishedAttempt()
+        }
+        // Two bus cycles more, so every drive has received its disable command.
+        let busCycleNanoseconds = UInt64(1e9 / (config.buses.map(\.pollHz).min() ?? 10))
+        robot.executor.run(forNanoseconds: 2 * busCycleNanoseconds + Self.sliceNanoseconds)
+        acknowledgeFinishedAttempt()
+        queue.drainIfAvailable { _ in .refused("the controller is stopping") }
+        var journalProblem: String?
+        let interrupted = robot.machine.closeInterruptedAttempt(now: robot.clock.now(), cause: "interrupted: \(reason)")
+        if let interrupted, let journal {
+            do {
+                try journal.record(interrupted)
+            } catch {
+                journalProblem = "\(error)"
+            }
+        }
         robot.executor.finish()
+        publish()
+        let world = robot.eoat.world
+        return ShutdownReport(
+            reason: reason, stopCompleted: controlledStop.isStopped,
+            outputs: EOATOutputs.signalNames.indices.map { index in
+                (EOATOutputs.signalNames[index], world.outputs[index], robot.controller.controlLoop.supervisor.limits.safeValues[index])
+            },
+            drives: DriveRole.allCases.map { role in
+                let drive = world.drives.drive(role)
+                return (role.rawValue, drive.state.name, drive.velocityMMPerS)
+            },
+            interruptedAttempt: interrupted.map { "#\($0.attemptIndex) item \($0.itemID): \($0.cause)" },
+            journalProblem: journalProblem ?? journalFailure)
     }
 
     // MARK: - Private helpers (on the simulation thread)
@@ -127,6 +184,19 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
 
     private func acknowledgeFinishedAttempt() {
         guard let record = robot.machine.finishedAttempt.read(), record.attemptIndex > recordedThrough else { return }
+        if let journal {
+            do {
+                try journal.record(record)
+                journalFailure = nil
+            } catch {
+                // Not acknowledged: the stow cycle waits in `record`; retried every slice.
+                if journalFailure != "\(error)" {
+                    logger.withLock { $0.error("journal: attempt \(record.attemptIndex) not recorded: \(error); the stow cycle waits") }
+                }
+                journalFailure = "\(error)"
+                return
+            }
+        }
         recordedThrough = record.attemptIndex
         let seconds = format3(Double(record.endNanoseconds - min(record.startNanoseconds, record.endNanoseconds)) / 1e9)
         let line = "#\(record.attemptIndex) \(record.outcome.rawValue) item \(record.itemID) (\(record.itemKind)) "
