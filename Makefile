@@ -1,7 +1,10 @@
 # The two commands of the quick start, and the ones around them.
 #
 #   make sim        run a simulated stow campaign on SimHAL with firmware-config/sim.yaml
-#   make test       build everything and run every test (Swift tests and the Python peer tests)
+#   make test       build everything and run every test (Swift tests, the Python peer tests, and
+#                   the hardware-in-the-loop rig)
+#   make hil        the hardware-in-the-loop rig alone: the GPIO and serial backends and stowctl
+#                   against real kernel drivers in a qemu guest (docs/testing.md)
 #   make install    install the controller as a systemd service (docs/deploy.md); DESTDIR, PREFIX honoured
 #   make uninstall  remove what make install put there (an edited config and the journal stay)
 #
@@ -14,7 +17,7 @@ SWIFT_BUILD_FLAGS ?=
 STOWS ?= 200
 SIM_JOURNAL ?= .build/make-sim-journal.sqlite
 
-.PHONY: sim test build check-config clean install uninstall
+.PHONY: sim test hil build check-config clean install uninstall
 
 # Where `make install` puts things. /usr/local by default: systemd, udev and sysusers all read
 # their /usr/local/lib directories. A package build uses PREFIX=/usr DESTDIR=staging.
@@ -47,6 +50,14 @@ test:
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
 	$(SWIFT) test $(SWIFT_BUILD_FLAGS) --skip-build
 	python3 -m pytest -q Tests/Peers
+	scripts/hil/run $$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)
+
+# The guest runs stowctl and the test bundle of the same debug build as `make test`, so after
+# `make test` this builds nothing new. The kernel and gpio-sim module are cached in .cache/hil.
+hil:
+	@scripts/bootstrap hil
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
+	scripts/hil/run $$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)
 
 build:
 	@scripts/bootstrap sim

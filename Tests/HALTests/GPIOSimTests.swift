@@ -5,15 +5,16 @@ import Testing
 
 /// The libgpiod backend against a real kernel GPIO chip: the gpio-sim driver, under qemu.
 ///
-/// NOT RUN on a machine without gpio-sim (this development VM has no gpiochip and cannot load
-/// modules): the suite is disabled unless both variables are set, and then shows as skipped.
+/// Runs in the hardware-in-the-loop guest (`make hil`, docs/testing.md). NOT RUN on a machine
+/// without gpio-sim (this development VM has no gpiochip and cannot load modules): the suite is
+/// disabled unless both variables are set, and then shows as skipped (a failure in the guest).
 ///   GPIO_SIM_CHIP=/dev/gpiochipN
 ///   GPIO_SIM_SYSFS=/sys/devices/platform/gpio-sim.N/gpiochipN
 /// Writing `pull-up`/`pull-down` to `$GPIO_SIM_SYSFS/sim_gpioK/pull` drives input K;
 /// `$GPIO_SIM_SYSFS/sim_gpioK/value` reads output K back (physical level, 0 or 1).
 ///
-/// Expects a chip of at least 8 lines with offsets 0...6 free (a hog on line 7, as in the
-/// hil-probe setup, is fine). Serialized: every test shares the one chip.
+/// Expects a chip of at least 8 lines with offsets 0...6 free and at least one named line (the
+/// guest's chip has a hog on line 7 and names on 8...15). Serialized: every test shares the chip.
 @Suite(.serialized, .enabled(if: GPIOSim.isConfigured, "needs GPIO_SIM_CHIP and GPIO_SIM_SYSFS (gpio-sim under qemu)"))
 struct GPIOSimTests {
     // MARK: Chips and lines
@@ -40,6 +41,17 @@ struct GPIOSimTests {
         #expect(what.contains(chip.name))
     }
 
+    @Test func test_aMissingChipIsNotFoundAndListsTheChipPresent() throws {
+        let present = try GPIOChip.open(GPIOSim.chipPath)
+        let error = #expect(throws: HALError.self) { try GPIOChip.open("/dev/gpiochip99") }
+        guard case let .notFound(what)? = error?.cause else {
+            Issue.record("expected .notFound, got \(String(describing: error))")
+            return
+        }
+        #expect(what.contains("/dev/gpiochip99"))
+        #expect(what.contains(present.name))
+    }
+
     @Test func test_anOffsetPastTheLastLineIsNotFoundWithTheValidRange() throws {
         let chip = try GPIOChip.open(GPIOSim.chipPath)
         let error = #expect(throws: HALError.self) { try chip.line(at: 9999) }
@@ -52,9 +64,10 @@ struct GPIOSimTests {
 
     @Test func test_aNamedLineIsFoundByItsName() throws {
         let chip = try GPIOChip.open(GPIOSim.chipPath)
-        // The harness decides the names; any named line will do.
+        // The harness decides the names; any named line will do, but there must be one.
         guard let named = try chip.lineInfos().first(where: { $0.name != nil }), let name = named.name else {
-            return  // the chip has no named lines: nothing to look up
+            Issue.record("\(chip.name) has no named lines: give the gpio-sim chip line names (scripts/hil/guest-init does)")
+            return
         }
         #expect(try chip.line(named: name).offset == named.offset)
         #expect(try chip.line(name).offset == named.offset)
@@ -76,6 +89,18 @@ struct GPIOSimTests {
         #expect(try input.read() == true)
         try GPIOSim.pull(2, up: true)
         #expect(try input.read() == false)
+    }
+
+    @Test func test_aPullUpOrPullDownBiasSetsTheLevelOfAnUndrivenInput() throws {
+        // gpio-sim applies a requested bias as the simulated pull, as a real pin with nothing
+        // connected would float to the bias.
+        let pulledUp = try GPIOInput(name: "test.input", line: try GPIOSim.line(3), options: GPIOLineOptions(bias: .pullUp))
+        #expect(try pulledUp.read() == true)
+        pulledUp.close()
+        let pulledDown = try GPIOInput(name: "test.input", line: try GPIOSim.line(3), options: GPIOLineOptions(bias: .pullDown))
+        #expect(try pulledDown.read() == false)
+        #expect(try GPIOSim.line(3).info().bias == .pullDown)
+        pulledDown.close()
     }
 
     @Test func test_aRequestedLineShowsConsumerStowctlAndIsFreeAgainAfterClose() throws {

@@ -104,7 +104,7 @@ import Testing
 
 /// A real serial port, when one is named: `SERIAL_TEST_PORT=/dev/ttyS1` (qemu's second UART).
 /// NOT RUN here: this VM's only UART is its console, which tests must not reconfigure.
-@Suite(.enabled(if: getenv("SERIAL_TEST_PORT") != nil, "needs SERIAL_TEST_PORT naming a UART that is not the console"))
+@Suite(.serialized, .enabled(if: getenv("SERIAL_TEST_PORT") != nil, "needs SERIAL_TEST_PORT naming a UART that is not the console"))
 struct LibSerialPortHardwareTests {
     private let path = getenv("SERIAL_TEST_PORT").map { String(cString: $0) } ?? ""
 

@@ -2,6 +2,7 @@
 """A Modbus RTU test peer that behaves like a bus of CiA 402 motor drives.
 
     python3 Tests/Peers/cia402_peer.py --port PATH [--baud 115200] [--parity N|E|O] [--units 1,2]
+                                       [--frame-gap-ms 10]
 
 It is the independent implementation our Swift Modbus RTU client is tested against: RTU framing
 and CRC are pymodbus's; request handling, the register map (cia402_registers.py) and the drive
@@ -27,8 +28,9 @@ Modbus behaviour (what a strict drive does):
 - Units not in --units, and silent units, never answer. Unit 0 is broadcast: writes are applied
   by every answering unit and nobody replies; broadcast reads are ignored.
 - A frame with a bad CRC is dropped without a reply (serial line spec 2.5.1.2).
-- Bytes of an unfinished frame are dropped after STALE_FRAME_GAP_S of line silence: a pty has no
-  character timing, so this stands in for t3.5 (1.75 ms at 115200) with room for scheduling.
+- Bytes of an unfinished frame are dropped after --frame-gap-ms of line silence (default 10 ms): a
+  pty has no character timing, so this stands in for t3.5 (1.75 ms at 115200) with room for
+  scheduling. An emulated UART (qemu under TCG) can pause mid-frame for longer; give it more.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ from cia402_objects import OBJECT_SPECS
 from modbus_requests import PEER_REQUESTS
 
 TICK_S = 0.002  # background integration period; reads also catch the drive up to "now"
-STALE_FRAME_GAP_S = 0.010
+DEFAULT_FRAME_GAP_MS = 10.0
 GARBLE_DROP_BYTES = 3
 
 
@@ -120,10 +122,11 @@ class PeerRequestHandler(ServerRequestHandler):
     def __init__(self, owner, *args) -> None:
         super().__init__(owner, *args)
         self.last_receive_s = 0.0
+        self.stale_frame_gap_s = owner.stale_frame_gap_s
 
     def datagram_received(self, data: bytes, addr) -> None:
         now_s = time.monotonic()
-        if self.recv_buffer and now_s - self.last_receive_s > STALE_FRAME_GAP_S:
+        if self.recv_buffer and now_s - self.last_receive_s > self.stale_frame_gap_s:
             print(f"cia402_peer: dropped stale partial frame {self.recv_buffer.hex()}", file=sys.stderr)
             self.recv_buffer = b""
         self.last_receive_s = now_s
@@ -131,6 +134,8 @@ class PeerRequestHandler(ServerRequestHandler):
 
 
 class PeerSerialServer(ModbusSerialServer):
+    stale_frame_gap_s = DEFAULT_FRAME_GAP_MS / 1000
+
     def callback_new_connection(self):
         return PeerRequestHandler(self, self.trace_packet, self.trace_pdu, self.trace_connect)
 
@@ -249,6 +254,7 @@ async def serve(args: argparse.Namespace) -> int:
         trace_packet=faults.trace_packet,
         custom_pdu=PEER_REQUESTS,
     )
+    server.stale_frame_gap_s = args.frame_gap_ms / 1000
     try:
         await server.serve_forever(background=True)
     except RuntimeError as error:
@@ -282,6 +288,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--baud", type=int, default=115200)
     parser.add_argument("--parity", choices=["N", "E", "O"], default="N")
     parser.add_argument("--units", default="1", help="comma-separated unit addresses, 1..247")
+    parser.add_argument("--frame-gap-ms", type=float, default=DEFAULT_FRAME_GAP_MS,
+                        help="line silence after which a half-received frame is dropped")
     args = parser.parse_args(argv)
     try:
         args.units = sorted({int(unit, 0) for unit in args.units.split(",")})
@@ -289,6 +297,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error(f"--units {args.units!r}: expected numbers like 1,2,3")
     if not all(1 <= unit <= 247 for unit in args.units):
         parser.error("--units: unit addresses are 1..247 (0 is broadcast)")
+    if args.frame_gap_ms <= 0:
+        parser.error("--frame-gap-ms: must be more than 0")
     return args
 
 
