@@ -73,12 +73,16 @@ struct RunCommandTests {
 
         let service = try Service(["run", "--config", "firmware-config/sim.yaml", "--journal", db, "--campaign", "sigterm"])
         #expect(service.waitFor("HELD: drives disabled until an operator"), "\(service.stderr)")
-        // Held: nothing moves until the operator resets faults at the console (here: stdin).
-        #expect(!service.stderr.contains("-> await_item"))
-        service.type("reset faults")
+        // Held: the first tick finds the operator stop latched, and the cycle waits in safe_stop.
+        #expect(service.waitFor("stow: await_item -fault-> safe_stop"), "\(service.stderr)")
+        service.type("reset faults")  // at the console, here on stdin
         // Mid-stow: the item is between the jaws and the arm is taking it to the bin.
         let midStow = service.waitFor("-gripped-> approach")
         #expect(midStow, "the stow never got going: \(service.stderr)")
+        let log = service.stderr
+        let reset = try #require(log.range(of: "stow: safe_stop -reset-> record"))
+        let firstItem = try #require(log.range(of: "-item-ready-> select_bin"))
+        #expect(reset.upperBound < firstItem.lowerBound, "no stow before the operator's reset")
 
         kill(service.process.processIdentifier, SIGTERM)
         let status = service.waitForExit()

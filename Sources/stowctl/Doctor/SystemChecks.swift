@@ -37,8 +37,9 @@ enum SystemChecks {
                                     + "or as root, or raise the limit (ulimit -r 95)"))
         }
         let memlock = report.memlockLimitSoftBytes
-        if geteuid() == 0 || memlock == nil || (memlock ?? 0) >= memlockNeededBytes {
-            let why = geteuid() == 0 ? "root" : "RLIMIT_MEMLOCK \(bytes(memlock))"
+        let ipcLock = hasEffectiveCapability(14)  // CAP_IPC_LOCK
+        if geteuid() == 0 || ipcLock || memlock == nil || (memlock ?? 0) >= memlockNeededBytes {
+            let why = geteuid() == 0 ? "root" : ipcLock ? "CAP_IPC_LOCK" : "RLIMIT_MEMLOCK \(bytes(memlock))"
             checks.append(.ok("realtime", "memory locking", "mlockall allowed (\(why))"))
         } else {
             checks.append(.fail("realtime", "memory locking", "RLIMIT_MEMLOCK \(bytes(memlock)): mlockall of the process would fail",
@@ -92,6 +93,15 @@ enum SystemChecks {
         } catch {
             return (.fail("config", path, "\(error)", fix: "check the path"), nil)
         }
+    }
+
+    /// Bit `number` of CapEff in /proc/self/status (capability(7) numbers: CAP_IPC_LOCK is 14).
+    static func hasEffectiveCapability(_ number: Int) -> Bool {
+        guard let status = read("/proc/self/status"),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("CapEff:") }),
+              let mask = UInt64(line.dropFirst("CapEff:".count).trimmingCharacters(in: .whitespaces), radix: 16)
+        else { return false }
+        return mask & (1 << UInt64(number)) != 0
     }
 
     private static func read(_ path: String) -> String? {
