@@ -78,6 +78,7 @@ struct LatencyTestCommand: ParsableCommand {
 
         let runner: any LoopExecutor
         var realtime: RealtimeLoopExecutor?
+        var dispatchWakeupLatency: CPUWakeupLatencyRequest?
         switch executor {
         case .realtime:
             let executor = RealtimeLoopExecutor(
@@ -86,6 +87,9 @@ struct LatencyTestCommand: ParsableCommand {
             runner = executor
         case .dispatch:
             runner = DispatchLoopExecutor(loops: [loop])
+            // In `stowctl run` the control loop's executor holds this request for the whole
+            // process, so the Dispatch loops beside it wake up under it too; so does cyclictest.
+            dispatchWakeupLatency = try? CPUWakeupLatencyRequest(microseconds: 0)
         }
         try runner.start()
         let report = RealtimeReport.capture(executor: realtime?.status)
@@ -97,6 +101,7 @@ struct LatencyTestCommand: ParsableCommand {
             print("stopped early by \(TerminationSignals.name(signal))")
         }
         runner.stop()
+        dispatchWakeupLatency?.release()
 
         let result = LatencyTestResult(
             executor: realtime?.status.fellBackToDispatch == false ? "realtime" : "dispatch",

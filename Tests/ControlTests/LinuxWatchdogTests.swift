@@ -14,7 +14,7 @@ struct LinuxWatchdogTests {
     @Test("keep-alives every quarter of the timeout, the magic 'V' on a clean close")
     func feedAndClose() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("watchdog-\(getpid())").path
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let watchdog = try LinuxWatchdog(path: path, timeoutSeconds: 4)
         for millisecond in stride(from: UInt64(0), through: 3_000, by: 1) {

@@ -13,6 +13,9 @@ public struct RealtimeExecutorStatus: Sendable, Equatable, Codable {
     public var timerSlackFailure: String?
     /// The loop thread's timer slack after setting it (prctl PR_GET_TIMERSLACK).
     public var timerSlackNanoseconds: Int?
+    /// The `/dev/cpu_dma_latency` limit held while running, in µs (nil: none held).
+    public var cpuWakeupLatencyMicroseconds: Int32?
+    public var cpuWakeupLatencyFailure: String?
     /// CPUs the loop thread may run on.
     public var threadCPUs: [Int] = []
     /// Set when the loop runs on a Dispatch timer because real-time was refused: why.
@@ -31,7 +34,8 @@ public struct RealtimeExecutorStatus: Sendable, Equatable, Codable {
     public var warnings: [String] {
         [memoryLockFailure.map { "memory not locked, page faults possible: \($0)" },
          affinityFailure.map { "not pinned to the requested CPU: \($0)" },
-         timerSlackFailure.map { "timer slack not set: \($0)" }]
+         timerSlackFailure.map { "timer slack not set: \($0)" },
+         cpuWakeupLatencyFailure.map { "CPU idle states not limited, wake-ups may be slower: \($0)" }]
             .compactMap { $0 }
     }
 
@@ -47,6 +51,9 @@ public struct RealtimeExecutorStatus: Sendable, Equatable, Codable {
         parts.append("cpus \(threadCPUs.map(String.init).joined(separator: ","))")
         if let timerSlackNanoseconds {
             parts.append("timer slack \(timerSlackNanoseconds) ns")
+        }
+        if let cpuWakeupLatencyMicroseconds {
+            parts.append("cpu_dma_latency \(cpuWakeupLatencyMicroseconds) µs")
         }
         return "realtime (\(parts.joined(separator: ", ")))"
     }

@@ -23,18 +23,22 @@ public final class RealtimeLoopExecutor: LoopExecutor, @unchecked Sendable {
         public var lockMemory: Bool
         /// Timer slack for the loop's thread, in ns (prctl PR_SET_TIMERSLACK). 1 is the minimum.
         public var timerSlackNanoseconds: UInt
+        /// Hold a `/dev/cpu_dma_latency` request of this many µs while running, so no CPU sleeps
+        /// in an idle state slower to leave (`CPUWakeupLatencyRequest`); nil: leave idle alone.
+        public var cpuWakeupLatencyMicroseconds: Int32?
         /// When set, the kernel is not asked: the executor falls back to Dispatch with this as
         /// the reason. For tests of the fallback path, and for comparisons.
         public var refuseRealtimeWithReason: String?
 
         public init(
             priority: Int32 = 80, cpu: Int? = nil, lockMemory: Bool = true, timerSlackNanoseconds: UInt = 1,
-            refuseRealtimeWithReason: String? = nil
+            cpuWakeupLatencyMicroseconds: Int32? = 0, refuseRealtimeWithReason: String? = nil
         ) {
             self.priority = priority
             self.cpu = cpu
             self.lockMemory = lockMemory
             self.timerSlackNanoseconds = timerSlackNanoseconds
+            self.cpuWakeupLatencyMicroseconds = cpuWakeupLatencyMicroseconds
             self.refuseRealtimeWithReason = refuseRealtimeWithReason
         }
     }
@@ -49,6 +53,7 @@ public final class RealtimeLoopExecutor: LoopExecutor, @unchecked Sendable {
     private let lock = NSLock()
     private var thread: JoinablePThread?
     private var fallback: DispatchLoopExecutor?
+    private var wakeupLatencyRequest: CPUWakeupLatencyRequest?
     private var currentStatus: RealtimeExecutorStatus
 
     public init(loop: PeriodicLoop, options: Options = Options(), logger: Logger = Logger(label: "stow.control.runtime")) {
@@ -77,6 +82,7 @@ public final class RealtimeLoopExecutor: LoopExecutor, @unchecked Sendable {
         guard thread == nil, fallback == nil else { return }
         guard loop.attach() else { throw .alreadyRunning(loop) }
         currentStatus = RealtimeExecutorStatus(loopName: loop.name, requestedPriority: options.priority, requestedCPU: options.cpu)
+        holdWakeupLatencyRequest()
 
         if let reason = options.refuseRealtimeWithReason {
             try startFallback(reason: reason)
@@ -117,6 +123,8 @@ public final class RealtimeLoopExecutor: LoopExecutor, @unchecked Sendable {
         thread = nil
         fallback = nil
         let lockedMemory = currentStatus.memoryLocked
+        wakeupLatencyRequest?.release()
+        wakeupLatencyRequest = nil
         lock.unlock()
 
         if let stoppingFallback {
@@ -135,6 +143,17 @@ public final class RealtimeLoopExecutor: LoopExecutor, @unchecked Sendable {
     }
 
     // MARK: - Private helpers
+
+    /// Called with `lock` held: takes the PM QoS request the options ask for, or notes why not.
+    private func holdWakeupLatencyRequest() {
+        guard let microseconds = options.cpuWakeupLatencyMicroseconds else { return }
+        do {
+            wakeupLatencyRequest = try CPUWakeupLatencyRequest(microseconds: microseconds)
+            currentStatus.cpuWakeupLatencyMicroseconds = microseconds
+        } catch {
+            currentStatus.cpuWakeupLatencyFailure = error.description
+        }
+    }
 
     /// Called with `lock` held and the loop attached: hands the loop to a Dispatch executor.
     private func startFallback(reason: String) throws(LoopExecutorError) {

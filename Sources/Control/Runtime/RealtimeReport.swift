@@ -45,6 +45,9 @@ public struct RealtimeReport: Sendable, Equatable, Codable, CustomStringConverti
     /// /proc/sys/kernel/sched_rt_runtime_us and sched_rt_period_us (-1 runtime: no throttling).
     public var schedRTRuntimeMicroseconds: Int?
     public var schedRTPeriodMicroseconds: Int?
+    /// The system-wide CPU wake-up latency limit (/dev/cpu_dma_latency) in µs; 2000000000 means
+    /// none, so CPUs may use deep idle states (see `CPUWakeupLatencyRequest`).
+    public var cpuWakeupLatencyLimitMicroseconds: Int32?
     /// The real-time executor's own account (FIFO and mlockall granted, fallback), when one ran.
     public var executor: RealtimeExecutorStatus?
 
@@ -69,6 +72,7 @@ public struct RealtimeReport: Sendable, Equatable, Codable, CustomStringConverti
             timerSlackNanoseconds: RealtimeCalls.timerSlackNanoseconds(),
             schedRTRuntimeMicroseconds: readTrimmed("/proc/sys/kernel/sched_rt_runtime_us").flatMap { Int($0) },
             schedRTPeriodMicroseconds: readTrimmed("/proc/sys/kernel/sched_rt_period_us").flatMap { Int($0) },
+            cpuWakeupLatencyLimitMicroseconds: CPUWakeupLatencyRequest.currentLimitMicroseconds(),
             executor: executor)
     }
 
@@ -95,6 +99,7 @@ public struct RealtimeReport: Sendable, Equatable, Codable, CustomStringConverti
         let runtime = schedRTRuntimeMicroseconds.map(String.init) ?? "unknown"
         let period = schedRTPeriodMicroseconds.map(String.init) ?? "unknown"
         lines.append("RT throttling:     sched_rt_runtime_us \(runtime) of sched_rt_period_us \(period)")
+        lines.append("cpu_dma_latency:   \(Self.wakeupLimitText(cpuWakeupLatencyLimitMicroseconds))")
         if let executor {
             lines.append("loop \(executor.loopName):      \(executor.summary)")
             for warning in executor.warnings {
@@ -105,6 +110,12 @@ public struct RealtimeReport: Sendable, Equatable, Codable, CustomStringConverti
     }
 
     // MARK: - Private helpers
+
+    private static func wakeupLimitText(_ microseconds: Int32?) -> String {
+        guard let microseconds else { return "unknown (/dev/cpu_dma_latency not readable)" }
+        if microseconds >= 2_000_000_000 { return "no limit (deep CPU idle states allowed; the RT executor sets 0 µs)" }
+        return "\(microseconds) µs"
+    }
 
     private static func string<T>(fromTuple tuple: inout T) -> String {
         withUnsafeBytes(of: &tuple) { raw in

@@ -14,6 +14,12 @@ import Testing
         let executor = RealtimeLoopExecutor(loop: loop, options: .init(priority: 10, lockMemory: false))
         try executor.start()
         #expect(eventually { loop.statisticsSnapshot().ticks >= 20 })
+        let heldWakeupLimit = executor.status.cpuWakeupLatencyMicroseconds != nil
+        if heldWakeupLimit {
+            #expect(CPUWakeupLatencyRequest.currentLimitMicroseconds() == 0)
+        } else {
+            #expect(executor.status.warnings.contains { $0.contains("/dev/cpu_dma_latency") })
+        }
         executor.stop()
 
         let status = executor.status
