@@ -22,6 +22,10 @@ public final class BinGrid {
     private(set) var depths: UnsafeMutablePointer<Float>
     /// 1 where a pixel landed in the cell this frame, 0 where the depth was estimated.
     private(set) var seen: UnsafeMutablePointer<UInt8>
+    /// How deep a camera ray passed through the cell without hitting anything, in mm: the cell is
+    /// known free from the front to here. 0 where no ray was traced (see `RayCarving`; traced
+    /// only for bins being verified).
+    private(set) var carvedMM: UnsafeMutablePointer<Float>
     private var capacity = 0
     /// Per-row scratch for `fillUnseen`.
     private var scratch: UnsafeMutablePointer<Float>
@@ -30,12 +34,14 @@ public final class BinGrid {
     public init() {
         depths = .allocate(capacity: 1)
         seen = .allocate(capacity: 1)
+        carvedMM = .allocate(capacity: 1)
         scratch = .allocate(capacity: 1)
     }
 
     deinit {
         depths.deallocate()
         seen.deallocate()
+        carvedMM.deallocate()
         scratch.deallocate()
     }
 
@@ -68,6 +74,7 @@ public final class BinGrid {
         }
         depths.update(repeating: .infinity, count: cells)
         seen.update(repeating: 0, count: cells)
+        carvedMM.update(repeating: 0, count: cells)
     }
 
     /// Keeps the nearer of the cell's depth and `depthMM` (the first surface wins).
@@ -141,6 +148,7 @@ public final class BinGrid {
         opening = other.opening
         depths.update(from: other.depths, count: cells)
         seen.update(from: other.seen, count: cells)
+        carvedMM.update(from: other.carvedMM, count: cells)
     }
 
     /// Makes room for `cells` cells (contents are undefined after growing). Allocates only when
@@ -149,8 +157,10 @@ public final class BinGrid {
         guard cells > capacity else { return }
         depths.deallocate()
         seen.deallocate()
+        carvedMM.deallocate()
         depths = .allocate(capacity: cells)
         seen = .allocate(capacity: cells)
+        carvedMM = .allocate(capacity: cells)
         capacity = cells
     }
 

@@ -121,6 +121,12 @@ public final class PerceptionPipeline {
 
         let protrusion = recordSurfaces(frame: frame, pixels: pixels, region: region, opening: opening, grid: grid)
         bin.protrusion = protrusion
+        if baselineSequences[index] != nil {
+            RayCarving.carve(
+                pixels: pixels, frameWidth: frame.width, pose: pose, opening: opening, region: region,
+                columnSlope: columnSlope, rowSlope: rowSlope, bandRows: bandDetector.rowMasked,
+                bandDepthRange: bandDepthRange(standoffMM: pose.standoffMM), grid: grid)
+        }
         grid.fillUnseen()
         FreeSpaceAnalysis.analyse(grid, settings: settings, into: &bin)
 
@@ -152,8 +158,7 @@ public final class PerceptionPipeline {
         let seen = grid.seen
         let rowMasked = bandDetector.rowMasked
         let regionWidth = region.width
-        let nearLow = UInt16(clamping: Int((frame.pose.standoffMM - settings.bandNearPlaneMM).rounded(.up)))
-        let nearHigh = UInt16(clamping: Int((frame.pose.standoffMM + settings.bandNearPlaneMM).rounded(.down)))
+        let bandDepths = bandDepthRange(standoffMM: frame.pose.standoffMM)
 
         var protrudingSquaredDepth: Float = 0
         var maxProtrusion: Float = 0
@@ -165,7 +170,7 @@ public final class PerceptionPipeline {
             let bandRow = rowMasked[row] != 0
             for column in 0..<regionWidth {
                 let raw = line[column]
-                if raw == 0 || (bandRow && raw >= nearLow && raw <= nearHigh) { continue }
+                if raw == 0 || (bandRow && bandDepths.contains(raw)) { continue }
                 let z = Float(raw)
                 let depth = z - standoff
                 if depth <= protrusionLimit {
@@ -186,6 +191,13 @@ public final class PerceptionPipeline {
         let areaMM2 = Double(protrudingSquaredDepth) / (frame.intrinsics.fx * frame.intrinsics.fy)
         return ProtrusionReading(
             areaMM2: areaMM2, maxProtrusionMM: Double(maxProtrusion), protrudes: areaMM2 >= settings.minProtrusionAreaMM2)
+    }
+
+    /// Raw depths that, in a band row, are a band: within `bandNearPlaneMM` of the bin front.
+    private func bandDepthRange(standoffMM: Double) -> ClosedRange<UInt16> {
+        let low = UInt16(clamping: Int((standoffMM - settings.bandNearPlaneMM).rounded(.up)))
+        let high = UInt16(clamping: Int((standoffMM + settings.bandNearPlaneMM).rounded(.down)))
+        return low...max(low, high)
     }
 
     /// Recomputes the per-column and per-row slopes when the image size or intrinsics change.

@@ -3,9 +3,12 @@
 /// A cell seen directly in the after frame that came nearer by `changeMM` or more gained occupied
 /// volume. Its "before" may be an estimate: at a steep view the back-wall strip a stow fills is
 /// often never seen while empty, and estimates lean nearer, so they understate added volume rather
-/// than invent it. Lost volume counts only cells seen directly in both frames: one that went back
-/// by `changeMM` or more, either down to the back wall (revealed: what stood there is gone from
-/// that spot) or not (pushed back). Moving an item sideways reveals as much as it covers, so:
+/// than invent it. Lost volume counts cells seen directly in both frames that went back by
+/// `changeMM` or more, either down to the back wall (revealed: what stood there is gone from that
+/// spot) or not (pushed back), and cells seen before but not after that the after frame's rays
+/// crossed empty at least `changeMM` deeper than before (revealed as far as the rays went:
+/// `BinGrid.carvedMM`, which finds what left a bin seen at a steep angle, where the rays through
+/// the empty spot end on a wall). Moving an item sideways reveals as much as it covers, so:
 ///
 /// - item placed: added volume exceeds revealed volume by at least `minItemVolumeMM3`;
 /// - item left the bin: revealed volume exceeds added volume by at least `minItemVolumeMM3`;
@@ -29,7 +32,13 @@ public enum StowVerifier {
         var pushedMM: Double = 0
         var compared = 0
         let cells = before.columns * before.rows
-        for index in 0..<cells where after.seen[index] != 0 {
+        for index in 0..<cells {
+            guard after.seen[index] != 0 else {
+                if isClearedWithNeighbours(index, before: before, after: after, changeMM: changeMM) {
+                    revealedMM += Double(after.carvedMM[index] - before.depths[index])
+                }
+                continue
+            }
             let seenInBoth = before.seen[index] != 0
             if seenInBoth { compared += 1 }
             let change = before.depths[index] - after.depths[index]
@@ -52,5 +61,25 @@ public enum StowVerifier {
             addedVolumeMM3: added, revealedVolumeMM3: revealed, pushedBackVolumeMM3: pushedMM * cellAreaMM2,
             comparedShare: Double(compared) / Double(cells),
             baselineSequence: baselineSequence)
+    }
+
+    /// A cell seen before and not now that the after frame's rays crossed at least `changeMM`
+    /// deeper than its "before" surface: whatever stood there is gone (the rays ended on a wall,
+    /// the ceiling or the floor: see `RayCarving`). Only counted with its four neighbours cleared
+    /// too (or outside the grid): a cell that straddles an item's edge is crossed deep by the
+    /// rays that pass beside the item, and whether a pixel lands on the item's sliver of it
+    /// flickers with noise from frame to frame.
+    private static func isClearedWithNeighbours(_ index: Int, before: BinGrid, after: BinGrid, changeMM: Float) -> Bool {
+        func cleared(_ cell: Int) -> Bool {
+            before.seen[cell] != 0 && after.seen[cell] == 0 && after.carvedMM[cell] - before.depths[cell] >= changeMM
+        }
+        let columns = after.columns
+        let column = index % columns
+        let row = index / columns
+        return cleared(index)
+            && (column == 0 || cleared(index - 1))
+            && (column == columns - 1 || cleared(index + 1))
+            && (row == 0 || cleared(index - columns))
+            && (row == after.rows - 1 || cleared(index + columns))
     }
 }
