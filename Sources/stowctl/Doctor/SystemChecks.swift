@@ -45,6 +45,14 @@ enum SystemChecks {
             checks.append(.fail("realtime", "memory locking", "RLIMIT_MEMLOCK \(bytes(memlock)): mlockall of the process would fail",
                                 fix: "run as the service (LimitMEMLOCK=infinity, CAP_IPC_LOCK) or raise the limit (ulimit -l unlimited)"))
         }
+        let qos = CPUWakeupLatencyRequest.devicePath
+        if access(qos, W_OK) == 0 {
+            checks.append(.ok("realtime", "CPU wake-up latency", "\(qos) writable: the control loop keeps CPUs out of deep idle"))
+        } else {
+            checks.append(.warn("realtime", "CPU wake-up latency", "\(qos): \(String(cString: strerror(errno)))",
+                                fix: "install the udev rules (make install) so group stow may write it; without it "
+                                    + "deep idle states add wake-up latency"))
+        }
         if let runtime = report.schedRTRuntimeMicroseconds, let period = report.schedRTPeriodMicroseconds {
             checks.append(.ok("realtime", "RT throttling",
                               runtime < 0 ? "off (sched_rt_runtime_us -1)" : "FIFO threads may use \(runtime) of every \(period) µs"))
