@@ -50,6 +50,20 @@ struct LibSerialPortDrivePeerTests {
         #expect(port.name == path)
     }
 
+    @Test(arguments: [
+        SerialSettings(baud: 115_200, parity: .none, stopBits: .two),
+        SerialSettings(baud: 19_200, parity: .even, stopBits: .one),
+    ])
+    func test_theKernelDriverHoldsTheConfiguredLineSettings(settings: SerialSettings) throws {
+        let port = try LibSerialPort(path: path, settings: settings)
+        defer { port.close() }
+        let line = try KernelLineSettings(path: path)
+        #expect(line.baud == settings.baud)
+        #expect(line.parity == settings.parity)
+        #expect(line.stopBits == settings.stopBits)
+        #expect(line.dataBitsAre8)
+    }
+
     @Test func test_aStatuswordReadGetsTheBootedDrivesAnswer() throws {
         let (port, client) = try openBus()
         defer { port.close() }
@@ -94,5 +108,37 @@ struct LibSerialPortDrivePeerTests {
         // The line is still good: the served unit answers the next request.
         let reply = try client.send(.readHoldingRegisters(address: 0x6041, count: 1), to: Self.servedUnit)
         #expect(reply.registers.count == 1)
+    }
+}
+
+/// The line settings the tty driver holds for `path`, read with tcgetattr on a second descriptor:
+/// what libserialport actually configured, not what it was asked for.
+private struct KernelLineSettings {
+    var baud: Int?
+    var parity: SerialSettings.Parity
+    var stopBits: SerialSettings.StopBits
+    var dataBitsAre8: Bool
+
+    init(path: String) throws {
+        let descriptor = open(path, O_RDWR | O_NOCTTY | O_NONBLOCK)
+        guard descriptor >= 0 else { throw HALError(device: path, cause: .errno(call: "open", code: errno)) }
+        defer { close(descriptor) }
+        var attributes = termios()
+        guard tcgetattr(descriptor, &attributes) == 0 else {
+            throw HALError(device: path, cause: .errno(call: "tcgetattr", code: errno))
+        }
+        let speeds: [speed_t: Int] = [
+            speed_t(B9600): 9600, speed_t(B19200): 19_200, speed_t(B38400): 38_400,
+            speed_t(B57600): 57_600, speed_t(B115200): 115_200, speed_t(B230400): 230_400,
+        ]
+        baud = speeds[cfgetospeed(&attributes)]
+        let flags = attributes.c_cflag
+        if flags & tcflag_t(PARENB) == 0 {
+            parity = .none
+        } else {
+            parity = flags & tcflag_t(PARODD) == 0 ? .even : .odd
+        }
+        stopBits = flags & tcflag_t(CSTOPB) == 0 ? .one : .two
+        dataBitsAre8 = flags & tcflag_t(CSIZE) == tcflag_t(CS8)
     }
 }
