@@ -23,6 +23,9 @@ struct BenchPerception: ParsableCommand {
     @Option(help: "Measured frames (after 20 warm-up frames).")
     var frames: Int = 500
 
+    @Flag(help: "Time a verification frame: the bin has a baseline, so rays are carved and compared.")
+    var verifying = false
+
     @Flag(help: "Print one JSON line instead of text.")
     var json = false
 
@@ -39,6 +42,11 @@ struct BenchPerception: ParsableCommand {
         for _ in 0..<20 {
             pipeline.process(frame, into: &observation)
             sink &+= Self.copyAndSum(frame)
+        }
+        if verifying {
+            for index in observation.bins.indices {
+                pipeline.captureBaseline(bin: index, sequence: frame.sequence)
+            }
         }
         var pipelineNS: [Double] = []
         var baselineNS: [Double] = []
@@ -57,6 +65,7 @@ struct BenchPerception: ParsableCommand {
         let report: [String: Any] = [
             "frame": "640x480",
             "frames": frames,
+            "verifying": verifying,
             "pipeline_median_ms": (medianMS * 1000).rounded() / 1000,
             "pipeline_p99_ms": (Self.percentile(pipelineNS, 99) / 1e3).rounded() / 1000,
             "baseline_copy_sum_median_ms": (baselineMedianMS * 1000).rounded() / 1000,

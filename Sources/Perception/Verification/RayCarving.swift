@@ -10,12 +10,14 @@ import HAL
 /// that spot stays unseen and "item left the bin" went unnoticed there. `StowVerifier` reads the
 /// carved depth of cells the after frame did not see.
 ///
-/// Cost: about `binDepth / stepMM` steps per pixel of the bin, so the pipeline traces only bins
+/// Cost: one step per cell a ray crosses. Rays are traced one per cell width on the face (every
+/// pixel at sim.yaml's 2.1 mm per pixel, every 3rd in each direction at 0.7 mm), and each steps
+/// about one cell sideways at a time, at most `maxStepMM` deep; the pipeline traces only bins
 /// that have a verification baseline (one bin, during Verify).
 enum RayCarving {
-    /// Depth between samples along a ray. Cells are 2.5 mm wide and rays cross them at up to
-    /// about 0.3 mm sideways per mm deep, so 5 mm steps visit nearly every cell they cross.
-    static let stepMM: Float = 5
+    /// Depth between samples along a ray: what moves it one cell sideways, within these bounds.
+    static let minStepMM: Float = 5
+    static let maxStepMM: Float = 25
     /// Stop this far in front of the surface a ray hit: depth noise must not carve into it.
     static let surfaceMarginMM: Float = 15
 
@@ -39,19 +41,26 @@ enum RayCarving {
         let lastColumn = columns - 1
         let lastRow = grid.rows - 1
         let carved = grid.carvedMM
+        let cellWidth = Float(grid.cellWidthMM)
+        let cellHeight = Float(grid.cellHeightMM)
+        // One ray per cell width on the face: the face spans standoff / fx mm per pixel.
+        let faceMMPerPixel = abs(columnSlope[min(region.firstColumn + 1, region.endColumn - 1)] - columnSlope[region.firstColumn]) * standoff
+        let pixelStride = faceMMPerPixel > 0 ? max(1, Int(cellWidth / faceMMPerPixel)) : 1
 
-        for row in 0..<region.height {
+        for row in stride(from: 0, to: region.height, by: pixelStride) {
             let v = region.firstRow + row
             let slopeV = rowSlope[v]
             let line = pixels + v * frameWidth + region.firstColumn
             let slopes = columnSlope + region.firstColumn
             let bandRow = bandRows[row] != 0
-            for column in 0..<region.width {
+            let rowStep = abs(slopeV) > 0 ? cellHeight / abs(slopeV) : maxStepMM
+            for column in stride(from: 0, to: region.width, by: pixelStride) {
                 let raw = line[column]
                 if raw == 0 || (bandRow && bandDepthRange.contains(raw)) { continue }
-                let end = min(binDepth, Float(raw) - standoff - surfaceMarginMM)
-                if end < stepMM { continue }
                 let slopeU = slopes[column]
+                let columnStep = abs(slopeU) > 0 ? cellWidth / abs(slopeU) : maxStepMM
+                let stepMM = min(maxStepMM, max(minStepMM, min(rowStep, columnStep)))
+                let end = min(binDepth, Float(raw) - standoff - surfaceMarginMM)
                 var depth = stepMM
                 while depth <= end {
                     let distance = standoff + depth
