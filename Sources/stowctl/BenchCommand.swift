@@ -7,8 +7,8 @@ import HAL
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure the Modbus stack: read rate against a peer, framing and CRC cost.",
-        subcommands: [BenchModbus.self, BenchPerception.self, BenchSimTick.self]
+        abstract: "Measure our own stack: Modbus, perception, the simulated tick, a whole campaign.",
+        subcommands: [BenchModbus.self, BenchPerception.self, BenchSimTick.self, BenchCampaign.self]
     )
 }
 

@@ -38,7 +38,7 @@ struct BenchSimTick: ParsableCommand {
     func run() throws {
         let robot = try RobotConfig.load(path: config)
         let eoat = try SimEOAT(config: robot, clock: ManualClock())
-        prepareMotion(eoat)
+        Self.prepareMotion(eoat)
         let inputs: [DigitalInput] = eoat.inputs
         let outputs: [DigitalOutput] = eoat.outputs
         let tick = {
@@ -86,7 +86,7 @@ struct BenchSimTick: ParsableCommand {
     }
 
     /// Drives enabled; the plank and belts in motion, so the tick does real work.
-    private func prepareMotion(_ eoat: SimEOAT) {
+    static func prepareMotion(_ eoat: SimEOAT) {
         eoat.world.outputs.driveEnable = true
         eoat.world.outputs.ready = true
         for drive in eoat.world.drives.all {

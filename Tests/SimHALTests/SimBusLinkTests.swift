@@ -66,6 +66,41 @@ struct SimBusLinkTests {
         #expect(feedback.errorCode == 0)
     }
 
+    @Test("exchange writes the motion profile (0x6081, 0x6083, 0x6084) while the drive is enabled, then again only when it changes")
+    func motionProfileAtEnable() throws {
+        let drive = try halDrive("jaw", unit: 1, client: client())
+        let profile = DriveMotionProfile(velocityMMPerS: 120, accelerationMMPerS2: 1500, decelerationMMPerS2: 1200)
+        func setpoint(_ word: CiA402Controlword, _ profile: DriveMotionProfile) -> DriveSetpoint {
+            DriveSetpoint(controlword: word.rawValue, mode: .profilePosition, targetPositionMM: 160, motionProfile: profile)
+        }
+        var feedback = try cycle(drive, setpoint(.disableVoltage, profile))
+        for _ in 0..<10 {
+            guard let state = CiA402State(statusword: feedback.statusword), state != .operationEnabled else { break }
+            var word = CiA402Controlword.enableOperation
+            if case let .send(next) = CiA402Controlword.next(from: state, toward: .operationEnabled) { word = next }
+            feedback = try cycle(drive, setpoint(word, profile))
+        }
+        #expect(jaw.state == .operationEnabled)
+        #expect(jaw.read(.profileVelocity) == 120 * 400)
+        #expect(jaw.read(.profileAcceleration) == 1500 * 400)
+        #expect(jaw.read(.profileDeceleration) == 1200 * 400)
+
+        let repliesBefore = bus.link.replyCount
+        _ = try cycle(drive, setpoint(.enableOperation, profile))
+        let repliesPerCycle = bus.link.replyCount - repliesBefore
+        try jaw.write(.profileVelocity, value: 20_000)
+        _ = try cycle(drive, setpoint(.enableOperation, profile))
+        #expect(jaw.read(.profileVelocity) == 20_000, "an unchanged profile is not written again once enabled")
+
+        var faster = profile
+        faster.velocityMMPerS = 150
+        let repliesBeforeChange = bus.link.replyCount
+        _ = try cycle(drive, setpoint(.enableOperation, faster))
+        // Three more transactions: 0x6081, 0x6083 and 0x6084 (the last two overlap in cia402-direct, so each goes alone).
+        #expect(bus.link.replyCount - repliesBeforeChange == repliesPerCycle + 3)
+        #expect(jaw.read(.profileVelocity) == 150 * 400)
+    }
+
     @Test("A profile-velocity run reaches the target speed and moves the belt")
     func profileVelocityRun() throws {
         let drive = try halDrive("left-belt", unit: 2, client: client())

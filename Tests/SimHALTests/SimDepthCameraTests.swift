@@ -1,4 +1,5 @@
 import Config
+import Foundation
 import HAL
 import Testing
 @testable import SimHAL
@@ -69,6 +70,35 @@ struct SimDepthCameraTests {
         let deviation = (sumSquares / Double(count)).squareRoot()
         #expect(abs(deviation - 2) < 0.2, "measured \(deviation) mm")
         #expect(abs(Double(dropouts) / Double(clean.depthMM.count) - 0.05) < 0.005)
+    }
+
+    @Test("noise is Gaussian: about 68 % of pixels within one sigma, 95 % within two, almost none beyond three; independent from frame to frame")
+    func noiseIsGaussian() {
+        let rig = WorldRig()
+        let clean = SimDepthCamera(world: rig.world, camera: Self.config, noiseMM: 0, dropoutShare: 0, seed: 1, clock: ManualClock()).render()
+        let camera = SimDepthCamera(world: rig.world, camera: Self.config, noiseMM: 10, dropoutShare: 0, seed: 1, clock: ManualClock())
+        let first = camera.render(), second = camera.render()
+        var withinOne = 0, withinTwo = 0, beyondThree = 0
+        var productSum = 0.0, firstSquares = 0.0, secondSquares = 0.0
+        for index in clean.depthMM.indices {
+            let error = Double(first.depthMM[index]) - Double(clean.depthMM[index])
+            let next = Double(second.depthMM[index]) - Double(clean.depthMM[index])
+            if abs(error) <= 10 { withinOne += 1 }
+            if abs(error) <= 20 { withinTwo += 1 }
+            if abs(error) > 30 { beyondThree += 1 }
+            productSum += error * next
+            firstSquares += error * error
+            secondSquares += next * next
+        }
+        // Depths are whole mm: an error of at most k mm is noise below k + 0.5 mm.
+        func normalShare(withinMM: Double) -> Double { erf((withinMM + 0.5) / 10 / 2.0.squareRoot()) }
+        let count = Double(clean.depthMM.count)
+        #expect(abs(Double(withinOne) / count - normalShare(withinMM: 10)) < 0.02, "within one sigma: \(Double(withinOne) / count)")
+        #expect(abs(Double(withinTwo) / count - normalShare(withinMM: 20)) < 0.01, "within two sigma: \(Double(withinTwo) / count)")
+        #expect(Double(beyondThree) / count < 0.006, "beyond three sigma: \(Double(beyondThree) / count)")
+        let correlation = productSum / (firstSquares * secondSquares).squareRoot()
+        #expect(abs(correlation) < 0.02, "frame-to-frame correlation \(correlation)")
+        #expect(first.depthMM != second.depthMM)
     }
 
     @Test("ground truth gaps are the free stretches of the floor")

@@ -214,6 +214,6 @@ struct SimDriveDynamicsTests {
         #expect(parameters.countsPerMM == 200)
         #expect(parameters.travelMM == 0...320)
         #expect(SimDriveParameters.defaults(for: .leftBelt).travelMM == nil)
-        #expect(parameters.availableForceN == (4500.0 - 300.0) / 1000 * 80)
+        #expect(parameters.availableForceN == (1600.0 - 300.0) / 1000 * 80)  // sim.yaml: 1600 mA, 80 N/A, 300 mA idle
     }
 }

@@ -1,5 +1,7 @@
 import Config
 import Control
+import HAL
+import SimHAL
 import Testing
 @testable import Simulation
 
@@ -18,5 +20,23 @@ struct SimulatedRobotTests {
         robot.executor.run(forNanoseconds: 300_000_000)
         #expect(robot.controller.controlLoop.supervisor.faults.isEmpty)
         #expect(robot.machine.state != .idle)
+    }
+
+    @Test("the stow cycle configures every drive with stow.speeds_mm_s and its acceleration limit as it enables it")
+    func drivesRunAtTheConfiguredSpeeds() throws {
+        let config = try RobotConfig.load(path: Self.repositoryRoot + "/firmware-config/sim.yaml")
+        let robot = try SimulatedRobot(config: config, campaignID: "test")
+        robot.executor.run(forNanoseconds: 1_000_000_000)
+        let drives = robot.eoat.world.drives
+        let speeds = config.stow
+        for (drive, role, speedMMPerS) in [(drives.jaw, DriveRole.jaw, speeds.jawSpeedMMPerS), (drives.plank, .plank, speeds.plankSpeedMMPerS),
+                                          (drives.leftBelt, .leftBelt, speeds.beltSpeedMMPerS),
+                                          (drives.rightBelt, .rightBelt, speeds.beltSpeedMMPerS)] {
+            let countsPerMM = config.drive(role)!.countsPerMM
+            let accelerationMMPerS2 = config.drive(role)!.limits.maxAccelerationMMPerS2
+            #expect(drive.read(.profileVelocity) == Int64((speedMMPerS * countsPerMM).rounded()), "\(role) 0x6081")
+            #expect(drive.read(.profileAcceleration) == Int64((accelerationMMPerS2 * countsPerMM).rounded()), "\(role) 0x6083")
+            #expect(drive.read(.profileDeceleration) == Int64((accelerationMMPerS2 * countsPerMM).rounded()), "\(role) 0x6084")
+        }
     }
 }

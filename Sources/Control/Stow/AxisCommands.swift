@@ -4,6 +4,8 @@ import HAL
 /// operation enabled, then runs profile position moves with the new-set-point handshake
 /// (bit 4 up, wait for the acknowledge in statusword bit 12, bit 4 down), or profile velocity.
 /// The bus samples the newest setpoint at its own rate, so every step waits for feedback.
+/// Every setpoint that powers the drive carries the axis's motion profile (the configured
+/// speed and ramps), which the drive writes as it is enabled.
 public struct AxisCommand: Sendable {
     public enum Motion: Equatable, Sendable {
         case position(targetMM: Double)
@@ -17,8 +19,12 @@ public struct AxisCommand: Sendable {
     private var pendingTargetMM: Double?
     /// The last position target the drive acknowledged.
     public private(set) var acceptedTargetMM: Double?
+    /// Profile velocity and ramps for the drive (`stow.speeds_mm_s`, the drive's acceleration limit).
+    public let motionProfile: DriveMotionProfile?
 
-    public init() {}
+    public init(motionProfile: DriveMotionProfile? = nil) {
+        self.motionProfile = motionProfile
+    }
 
     public mutating func move(toMM target: Double) {
         motion = .position(targetMM: target)
@@ -52,12 +58,14 @@ public struct AxisCommand: Sendable {
             return .disabled
         case let .velocity(velocity):
             guard let word = Self.enableWord(state) else { return .disabled }
-            return DriveSetpoint(controlword: word.rawValue, mode: .profileVelocity, targetVelocityMMPerS: velocity)
+            return DriveSetpoint(controlword: word.rawValue, mode: .profileVelocity, targetVelocityMMPerS: velocity,
+                                 motionProfile: motionProfile)
         case let .position(target):
             guard let word = Self.enableWord(state) else { return .disabled }
             guard state == .operationEnabled else {
                 handshake = .idle
-                return DriveSetpoint(controlword: word.rawValue, mode: .profilePosition, targetPositionMM: acceptedTargetMM ?? target)
+                return DriveSetpoint(controlword: word.rawValue, mode: .profilePosition, targetPositionMM: acceptedTargetMM ?? target,
+                                     motionProfile: motionProfile)
             }
             let acknowledged = feedback.statusword & CiA402StatusBit.operationModeSpecific12 != 0
             var raise = false
@@ -89,7 +97,7 @@ public struct AxisCommand: Sendable {
             let sent: Double
             if case let .raised(raisedTarget) = handshake { sent = raisedTarget } else { sent = acceptedTargetMM ?? target }
             return DriveSetpoint(controlword: word.rawValue | (raise ? CiA402Controlword.newSetpointBit : 0),
-                                 mode: .profilePosition, targetPositionMM: sent)
+                                 mode: .profilePosition, targetPositionMM: sent, motionProfile: motionProfile)
         }
     }
 

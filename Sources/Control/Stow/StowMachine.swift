@@ -54,10 +54,10 @@ public final class StowMachine: ControlApplication, @unchecked Sendable {
     var cause = ""
     var perceptionRequestedAt: MonotonicInstant?
 
-    var jaw = AxisCommand()
-    var plank = AxisCommand()
-    var leftBelt = AxisCommand()
-    var rightBelt = AxisCommand()
+    var jaw: AxisCommand
+    var plank: AxisCommand
+    var leftBelt: AxisCommand
+    var rightBelt: AxisCommand
     var solenoid = false
     var armMayMove = false
     var doneSignal = false
@@ -79,6 +79,11 @@ public final class StowMachine: ControlApplication, @unchecked Sendable {
         self.campaignID = campaignID
         nextAttemptIndex = firstAttemptIndex
         recordedThrough.store(firstAttemptIndex - 1, ordering: .relaxed)
+        // Each drive is configured with its stow speed as it is enabled (`stow.speeds_mm_s`).
+        jaw = AxisCommand(motionProfile: .stow(.jaw, config: config))
+        plank = AxisCommand(motionProfile: .stow(.plank, config: config))
+        leftBelt = AxisCommand(motionProfile: .stow(.leftBelt, config: config))
+        rightBelt = AxisCommand(motionProfile: .stow(.rightBelt, config: config))
         selector = BinSelector(clearanceWidthMM: config.stow.clearanceWidthMM, clearanceHeightMM: config.stow.clearanceHeightMM,
                                clearanceDepthMM: config.stow.clearanceDepthMM)
     }

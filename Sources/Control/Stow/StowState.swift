@@ -22,9 +22,21 @@ public enum StowState: String, CaseIterable, Sendable {
     /// A safety fault or e-stop: everything stopped until faults are reset.
     case safeStop = "safe_stop"
 
-    /// The config phase whose timeout applies, if any.
+    /// The config phase whose timeout applies, if any. A switch, not a lookup by name: the
+    /// control tick asks every millisecond.
     public var phase: StowPhase? {
-        StowPhase(rawValue: rawValue)
+        switch self {
+        case .awaitItem: return .awaitItem
+        case .selectBin: return .selectBin
+        case .grasp: return .grasp
+        case .approach: return .approach
+        case .separateBands: return .separateBands
+        case .makeSpace: return .makeSpace
+        case .insert: return .insert
+        case .retract: return .retract
+        case .verify: return .verify
+        case .idle, .record, .backOff, .sideline, .safeHold, .safeStop: return nil
+        }
     }
 }
 

@@ -25,12 +25,17 @@ public struct DriveSetpoint: Equatable, Sendable {
     public var targetPositionMM: Double
     /// Target velocity in mm/s (object 0x60FF after scaling); used in profile-velocity mode.
     public var targetVelocityMMPerS: Double
+    /// Profile velocity and ramps (0x6081, 0x6083, 0x6084). The drive writes them while it is
+    /// enabled and whenever they change; nil leaves what the drive has.
+    public var motionProfile: DriveMotionProfile?
 
-    public init(controlword: UInt16, mode: DriveMode, targetPositionMM: Double = 0, targetVelocityMMPerS: Double = 0) {
+    public init(controlword: UInt16, mode: DriveMode, targetPositionMM: Double = 0, targetVelocityMMPerS: Double = 0,
+                motionProfile: DriveMotionProfile? = nil) {
         self.controlword = controlword
         self.mode = mode
         self.targetPositionMM = targetPositionMM
         self.targetVelocityMMPerS = targetVelocityMMPerS
+        self.motionProfile = motionProfile
     }
 }
 

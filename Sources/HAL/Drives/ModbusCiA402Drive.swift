@@ -27,6 +27,10 @@ public final class ModbusCiA402Drive: MotorDrive {
     /// The mode last written without error. nil forces a write: after any error, and whenever
     /// the drive is not enabled (a drive that rebooted has forgotten its mode).
     private var lastWrittenMode: DriveMode?
+    /// The motion profile last written without error; nil forces a write, by the same rule as
+    /// the mode: the profile goes to the drive on every exchange until it is enabled (the walk
+    /// to operation enabled configures it), and again whenever it changes.
+    private var lastWrittenProfile: DriveMotionProfile?
 
     private static let feedbackObjects: [CiA402Object] = [
         .errorCode, .statusword, .positionActualValue, .velocityActualValue, .currentActualValue,
@@ -55,14 +59,20 @@ public final class ModbusCiA402Drive: MotorDrive {
 
     // MARK: - Cyclic exchange
 
-    /// Writes the mode (when it changed), the target of the active mode and the controlword, in
-    /// that order, then reads statusword, error code, position, velocity and current.
+    /// Writes the motion profile and the mode (each when it changed, and until the drive is
+    /// enabled), the target of the active mode and the controlword, in that order, then reads
+    /// statusword, error code, position, velocity and current.
     ///
     /// The controlword write and the read holding the statusword share one FC 0x17 transaction;
     /// with `cia402-direct` a cycle is then 5 transactions (target, 0x17, three feedback reads).
     public func exchange(_ setpoint: DriveSetpoint, deadline: MonotonicInstant) throws -> DriveFeedback {
         do {
             var writes: [(CiA402Object, Int64)] = []
+            if let profile = setpoint.motionProfile, lastWrittenProfile != profile {
+                writes.append((.profileVelocity, try counts(profile.velocityMMPerS, for: .profileVelocity)))
+                writes.append((.profileAcceleration, try counts(profile.accelerationMMPerS2, for: .profileAcceleration)))
+                writes.append((.profileDeceleration, try counts(profile.decelerationMMPerS2, for: .profileDeceleration)))
+            }
             if lastWrittenMode != setpoint.mode {
                 writes.append((.modesOfOperation, Int64(setpoint.mode.rawValue)))
             }
@@ -78,9 +88,11 @@ public final class ModbusCiA402Drive: MotorDrive {
             let feedback = makeFeedback(values)
             let enabled = CiA402State(statusword: feedback.statusword) == .operationEnabled
             lastWrittenMode = enabled ? setpoint.mode : nil
+            if setpoint.motionProfile != nil { lastWrittenProfile = enabled ? setpoint.motionProfile : nil }
             return feedback
         } catch {
             lastWrittenMode = nil
+            lastWrittenProfile = nil
             throw renamed(error)
         }
     }

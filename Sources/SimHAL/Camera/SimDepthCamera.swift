@@ -5,7 +5,9 @@ import HAL
 /// A depth camera fixed in front of the pod face, rendered from the world's geometry through a
 /// pinhole model: the pod frame, closed bands (thin strips on the face plane), resting items'
 /// front faces and tops, and each bin's floor, walls, ceiling and back. Then sensor noise
-/// (Gaussian, per pixel) and dropouts (no return, 0). Not rendered: the EOAT itself, item sides.
+/// (Gaussian, per pixel) and dropouts (no return, 0), see `SimDepthNoise`. Not rendered: the EOAT
+/// itself, item sides. Bins are traced again only when they change, so a frame of an unchanged pod
+/// costs the noise alone.
 ///
 /// The camera sits on the face's centre line, far enough back to see the whole face.
 public final class SimDepthCamera: DepthCamera {
@@ -15,9 +17,12 @@ public final class SimDepthCamera: DepthCamera {
     public let intrinsics: PinholeIntrinsics
     public let pose: CameraPose
     private let world: SimWorld
-    private let noiseMM: Double
-    private let dropoutShare: Double
-    private var random: SimRandom
+    private var noise: SimDepthNoise
+    /// True depth per pixel (standoff included) as of the last frame, and the bins it shows.
+    private var trueDepthMM: [Double] = []
+    private var traced: [SimBin?] = []
+    private var columnPixels = GridPixels(ranges: [], offsetMM: [], slope: [])
+    private var rowPixels = GridPixels(ranges: [], offsetMM: [], slope: [])
     private let clock: MonotonicClock
     private let periodNanoseconds: UInt64
     private var latest: DepthFrame?
@@ -39,9 +44,8 @@ public final class SimDepthCamera: DepthCamera {
         let standoffForWidth = (faceWidth / 2) * camera.fxPX / min(camera.cxPX, Double(camera.widthPX) - camera.cxPX)
         let standoffForHeight = (faceHeight / 2) * camera.fyPX / min(camera.cyPX, Double(camera.heightPX) - camera.cyPX)
         pose = CameraPose(xMM: faceWidth / 2, yMM: faceHeight / 2, standoffMM: (max(standoffForWidth, standoffForHeight) * 1.05).rounded())
-        self.noiseMM = noiseMM
-        self.dropoutShare = dropoutShare
-        random = SimRandom(seed: seed, stream: .cameraNoise)
+        noise = SimDepthNoise(standardDeviationMM: noiseMM, dropoutShare: dropoutShare,
+                              random: SimRandom(seed: seed, stream: .cameraNoise))
         self.clock = clock
         periodNanoseconds = UInt64(1e9 / camera.rateHz)
     }
@@ -57,41 +61,88 @@ public final class SimDepthCamera: DepthCamera {
         return latest
     }
 
-    /// Renders the pod as it is now.
+    /// Renders the pod as it is now: the true depth of every pixel (only bins that changed since
+    /// the previous frame are traced again), then the sensor's noise and dropouts.
     public func render(at timestamp: MonotonicInstant? = nil) -> DepthFrame {
         sequence += 1
+        let pod = world.pod
+        updateTrueDepth(pod: pod)
         var pixels = [UInt16](repeating: 0, count: width * height)
-        let openings = world.pod.bins.map(\.opening)
-        for v in 0..<height {
-            let slopeY = -((Double(v) + 0.5) - intrinsics.cy) / intrinsics.fy
-            for u in 0..<width {
-                let slopeX = ((Double(u) + 0.5) - intrinsics.cx) / intrinsics.fx
-                var depth = pose.standoffMM + trueDepthInsideMM(slopeX: slopeX, slopeY: slopeY)
-                if dropoutShare > 0, random.chance(dropoutShare) {
-                    continue
-                }
-                if noiseMM > 0 {
-                    depth += random.normal(standardDeviation: noiseMM)
-                }
-                pixels[v * width + u] = UInt16(clamping: Int(depth.rounded()))
-            }
-        }
+        noise.apply(to: trueDepthMM, into: &pixels)
         return DepthFrame(sequence: sequence, timestamp: timestamp ?? clock.now(), width: width, height: height,
-                          depthMM: pixels, intrinsics: intrinsics, pose: pose, openings: openings)
+                          depthMM: pixels, intrinsics: intrinsics, pose: pose, openings: pod.bins.map(\.opening))
     }
 
-    /// Depth past the face plane along the ray with these slopes (0 on the frame and on bands).
-    func trueDepthInsideMM(slopeX: Double, slopeY: Double) -> Double {
-        let faceX = pose.xMM + slopeX * pose.standoffMM
-        let faceY = pose.yMM + slopeY * pose.standoffMM
-        // The ray's lateral movement per mm of depth is (slopeX, slopeY).
-        guard let bin = world.pod.bins.first(where: { faceX >= $0.opening.xMM && faceX < $0.opening.xMM + $0.widthMM
-                                                    && faceY >= $0.opening.yMM && faceY < $0.opening.yMM + $0.heightMM })
-        else { return 0 }
-        let x0 = faceX - bin.opening.xMM, y0 = faceY - bin.opening.yMM
-        if !bin.bandsOpen, bin.bandHeightsMM.contains(where: { abs(y0 - $0) <= Self.bandHalfHeightMM }) {
-            return 0
+    // MARK: - Private helpers
+
+    /// Which pixel columns (or rows) look into one column (or row) of bins, and where each
+    /// pixel's ray crosses the face plane, measured from that opening's left (or bottom) edge.
+    /// The pod is a regular grid, so a pixel's bin is (row of its v, column of its u).
+    private struct GridPixels {
+        /// Pixel range per bin column (or row); empty for one the camera does not see.
+        var ranges: [Range<Int>]
+        /// Per pixel: face-plane offset into its bin column (or row); unused on the frame.
+        var offsetMM: [Double]
+        /// Per pixel: the ray's lateral movement per mm of depth.
+        var slope: [Double]
+    }
+
+    /// Traces again every bin that differs from the one traced for the previous frame.
+    private func updateTrueDepth(pod: SimPod) {
+        if traced.count != pod.bins.count {
+            columnPixels = gridPixels(count: width, focal: intrinsics.fx, centre: intrinsics.cx, poseMM: pose.xMM, sign: 1,
+                                      openings: (0..<pod.columns).map { (pod.bins[$0].opening.xMM, pod.bins[$0].widthMM) })
+            rowPixels = gridPixels(count: height, focal: intrinsics.fy, centre: intrinsics.cy, poseMM: pose.yMM, sign: -1,
+                                   openings: (0..<pod.rows).map { (pod.bins[$0 * pod.columns].opening.yMM, pod.bins[$0 * pod.columns].heightMM) })
+            trueDepthMM = [Double](repeating: pose.standoffMM, count: width * height)
+            traced = pod.bins.map { Optional($0) }
+            for index in pod.bins.indices { trace(pod.bins[index], row: index / pod.columns, column: index % pod.columns) }
+            return
         }
+        for index in pod.bins.indices where traced[index] != pod.bins[index] {
+            traced[index] = pod.bins[index]
+            trace(pod.bins[index], row: index / pod.columns, column: index % pod.columns)
+        }
+    }
+
+    private func gridPixels(count: Int, focal: Double, centre: Double, poseMM: Double, sign: Double,
+                            openings: [(startMM: Double, sizeMM: Double)]) -> GridPixels {
+        var grid = GridPixels(ranges: Array(repeating: 0..<0, count: openings.count), offsetMM: [], slope: [])
+        for pixel in 0..<count {
+            let slope = sign * ((Double(pixel) + 0.5) - centre) / focal
+            let faceMM = poseMM + slope * pose.standoffMM
+            var offset = 0.0
+            if let index = openings.firstIndex(where: { faceMM >= $0.startMM && faceMM < $0.startMM + $0.sizeMM }) {
+                offset = faceMM - openings[index].startMM
+                let range = grid.ranges[index]
+                grid.ranges[index] = range.isEmpty ? pixel..<(pixel + 1) : min(range.lowerBound, pixel)..<max(range.upperBound, pixel + 1)
+            }
+            grid.offsetMM.append(offset)
+            grid.slope.append(slope)
+        }
+        return grid
+    }
+
+    /// Writes the true depth (standoff plus depth inside) of every pixel that looks into `bin`.
+    private func trace(_ bin: SimBin, row: Int, column: Int) {
+        let standoff = pose.standoffMM
+        let columns = columnPixels, rows = rowPixels
+        let width = self.width
+        trueDepthMM.withUnsafeMutableBufferPointer { depths in
+            for v in rows.ranges[row] {
+                let y0 = rows.offsetMM[v], slopeY = rows.slope[v]
+                let onBand = !bin.bandsOpen && bin.bandHeightsMM.contains { abs(y0 - $0) <= Self.bandHalfHeightMM }
+                for u in columns.ranges[column] {
+                    depths[v * width + u] = standoff + (onBand ? 0 : Self.depthInsideMM(
+                        bin, x0: columns.offsetMM[u], y0: y0, slopeX: columns.slope[u], slopeY: slopeY))
+                }
+            }
+        }
+    }
+
+    /// Depth past the face plane along the ray that enters `bin` at (x0, y0) from its lower left
+    /// corner, moving (slopeX, slopeY) sideways per mm of depth.
+    private static func depthInsideMM(_ bin: SimBin, x0: Double, y0: Double, slopeX: Double, slopeY: Double) -> Double {
         var nearest = bin.depthMM
         func consider(_ z: Double) { if z > 0, z < nearest { nearest = z } }
         // Walls, floor and ceiling.

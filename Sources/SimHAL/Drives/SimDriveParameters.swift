@@ -4,7 +4,7 @@
 import Config
 
 /// The numbers that describe one simulated axis, in tool units (mm at the tool, mA, N, kg).
-public struct SimDriveParameters: Sendable {
+public struct SimDriveParameters: Equatable, Sendable {
     /// The drive's name in config and logs: `plank`.
     public var name: String
     /// Encoder counts per mm at the tool; positions travel as mm x this, velocities as counts/s.
@@ -57,15 +57,17 @@ public struct SimDriveParameters: Sendable {
             movingMassKG: mechanics.movingMassKG, followingErrorWindowMM: mechanics.followingErrorWindowMM)
     }
 
-    /// The axis of `role` as `firmware-config/sim.yaml` describes it, for tools and tests that run
-    /// a drive without a config file (`stowctl sim-drive --role plank`).
+    /// The axis of `role` as `firmware-config/sim.yaml` describes it (scaling and limits), with the
+    /// role's mechanics, for tools and tests that run a drive without a config file
+    /// (`stowctl sim-drive --role plank`). `SimDriveParametersTests` loads sim.yaml and checks
+    /// that these equal `init(config:)` of its drives, so the two cannot drift apart.
     public static func defaults(for role: DriveRole) -> SimDriveParameters {
         let mechanics = SimDriveMechanics.defaults(for: role)
         let scaling: (countsPerMM: Double, ratedMA: Double, speed: Double, accel: Double, maxMA: Double, travel: ClosedRange<Double>?)
         switch role {
-        case .jaw: scaling = (400, 2000, 150, 1500, 1800, 0...160)
+        case .jaw: scaling = (400, 2000, 150, 1500, 1300, 0...160)
         case .leftBelt, .rightBelt: scaling = (79.6, 1500, 600, 4000, 2000, nil)
-        case .plank: scaling = (200, 3000, 400, 3000, 4500, 0...320)
+        case .plank: scaling = (200, 3000, 400, 3000, 1600, 0...320)
         }
         return SimDriveParameters(
             name: role.rawValue, countsPerMM: scaling.countsPerMM, ratedCurrentMA: scaling.ratedMA,

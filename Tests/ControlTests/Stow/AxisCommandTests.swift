@@ -56,4 +56,18 @@ struct AxisCommandTests {
         let running = axis.setpoint(feedback: Self.feedback(Self.enabled), now: Self.now)
         #expect(running.mode == .profileVelocity && running.targetVelocityMMPerS == 100)
     }
+
+    @Test("every setpoint that powers the drive carries the axis's motion profile, from the first step of the walk; power off carries none")
+    func motionProfileRidesOnEverySetpoint() {
+        let profile = DriveMotionProfile(velocityMMPerS: 120, accelerationMMPerS2: 1500, decelerationMMPerS2: 1500)
+        var axis = AxisCommand(motionProfile: profile)
+        axis.move(toMM: 40)
+        #expect(axis.setpoint(feedback: Self.feedback(0x0240), now: Self.now).motionProfile == profile, "switch on disabled: shutdown")
+        #expect(axis.setpoint(feedback: Self.feedback(Self.enabled), now: Self.now).motionProfile == profile)
+        axis.run(mmPerS: 450)
+        #expect(axis.setpoint(feedback: Self.feedback(Self.enabled), now: Self.now).motionProfile == profile)
+        axis.powerOff()
+        #expect(axis.setpoint(feedback: Self.feedback(Self.enabled), now: Self.now).motionProfile == nil)
+    }
 }
+

@@ -1,9 +1,17 @@
+import Config
 import Control
 import Testing
 
 /// The stow cycle's table: every state x event decided, the normal path and the abort paths.
 @Suite("Stow transition table")
 struct StowTransitionTests {
+    @Test("each state named like a config phase takes that phase's timeout; the abort and bookkeeping states take none")
+    func statePhases() {
+        for state in StowState.allCases {
+            #expect(state.phase == StowPhase(rawValue: state.rawValue), "\(state)")
+        }
+    }
+
     @Test("a safety fault leads every state but the safe stop to the safe stop")
     func faultFromAnywhere() {
         for state in StowState.allCases where state != .safeStop {
