@@ -39,4 +39,20 @@ struct SimulatedRobotTests {
             #expect(drive.read(.profileDeceleration) == Int64((accelerationMMPerS2 * countsPerMM).rounded()), "\(role) 0x6084")
         }
     }
+
+    @Test("perception verifies only the bin of the attempt in progress: each attempt ends its bin's verification")
+    func verificationEndsWithTheAttempt() throws {
+        let config = try RobotConfig.load(path: Self.repositoryRoot + "/firmware-config/sim.yaml")
+        let robot = try SimulatedRobot(config: config, campaignID: "test")
+        var verifiedAtRecord: [Int] = []
+        let options = CampaignRunner.Options(stows: 6, onTransition: { transition in
+            guard transition.to == .record, let observation = robot.perceptionLoop.output.latest() else { return }
+            verifiedAtRecord.append(observation.bins.filter { $0.verification != nil }.count)
+        })
+        _ = try CampaignRunner(robot: robot, configFile: "sim.yaml", options: options).run()
+        #expect(verifiedAtRecord.count >= 6)
+        #expect(verifiedAtRecord.allSatisfy { $0 <= 1 }, "bins verified when each attempt was recorded: \(verifiedAtRecord)")
+        #expect(verifiedAtRecord.contains(1))
+    }
 }
+

@@ -55,8 +55,10 @@ extension StowMachine {
             perceptionRequestedAt = now
             environment.demand.request(after: now)
         case .record:
+            endVerification()
             finishAttempt(now: now)
         case .backOff:
+            endVerification()
             perceptionRequestedAt = nil
             leftBelt.run(mmPerS: -config.stow.beltSpeedMMPerS)
             rightBelt.run(mmPerS: -config.stow.beltSpeedMMPerS)
@@ -96,4 +98,13 @@ extension StowMachine {
         doneSignal = draft.verdict == .success
         finishedAttempt.publish(draft.record(campaignID: campaignID, end: now))
     }
+
+    /// The attempt is done with its bin: perception stops verifying it. A baseline belongs to the
+    /// attempt that took it; left in place it would be compared (and ray-carved) on every frame
+    /// from then on, for every bin ever stowed into, and against the contents of pods long gone.
+    private func endVerification() {
+        guard let choice = draft?.choice else { return }
+        environment.perceptionLoop?.requestClearBaseline(openingIndex: choice.openingIndex)
+    }
 }
+
