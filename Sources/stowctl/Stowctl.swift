@@ -26,7 +26,7 @@ struct Stowctl: ParsableCommand {
             LatencyTestCommand.self,
             PerceiveCommand.self,
             JournalCommand.self, ConsoleSubcommand.self,
-            RunCommand.self, DoctorCommand.self,
+            RunCommand.self, DoctorCommand.self, CellCommand.self,
         ]
     )
 }

@@ -38,6 +38,9 @@ struct DoctorCommandTests {
         let bus = try #require(doctor.checks.first { $0["name"] == "bus0 port USB serial FT6RS485A" })
         #expect(bus["status"] == "fail")
         #expect(bus["fix"]?.contains("stowctl serial list") == true)
+        let cell = try #require(doctor.checks.first { $0["name"] == "cell link /dev/ttyS1" }, "the cell link is checked")
+        #expect(cell["status"] == "fail", "no cell controller answers on this machine")
+        #expect(cell["fix"]?.isEmpty == false)
     }
 
     @Test("an invalid config fails the config check and points at check-config")

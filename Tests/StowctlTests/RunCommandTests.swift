@@ -123,6 +123,7 @@ struct RunCommandTests {
         #expect(result.exitCode == 1)
         #expect(result.stderr.contains("missing: gpio chip label eoat-io"), "\(result.stderr)")
         #expect(result.stderr.contains("missing: bus0 port USB serial FT6RS485A"), "\(result.stderr)")
+        #expect(result.stderr.contains("missing: cell link /dev/ttyS1: "), "\(result.stderr)")
         #expect(result.stderr.contains("fix: "))
         #expect(result.stderr.contains("not started: "))
     }

@@ -74,6 +74,12 @@ case('sim-fault-lines', sim, '    initial_fill_share: 0.4\n', '    initial_fill_
       ('  faults:', '"drive-fault', "sim.faults[1]: unknown drive 'gripper'; drives are jaw, left-belt, right-belt, plank (see the fault grammar in firmware-config/README.md)")])
 case('belt-with-travel-limit', sim, '    limits: { speed_mm_s: 600, acceleration_mm_s2: 4000, current_ma: 2000 }', '    limits: { speed_mm_s: 600, acceleration_mm_s2: 4000, current_ma: 2000, travel_max_mm: 100 }',
      [('travel_max_mm: 100', '100', "drives.left-belt.limits.travel_max_mm: belts run in velocity mode and have no travel limits (remove it)")])
+case('cell-section-on-sim', sim, 'robot:\n', 'cell: { port: /dev/ttyS1, reply_timeout_ms: 200 }\nrobot:\n',
+     [('cell:', 'cell', "cell: only read when robot.backend is linux (remove it: the simulator has its own arm and induct)")])
+case('cell-without-reply-timeout', linux, '  reply_timeout_ms: 200\n', '',
+     [('cell:', 'cell', "cell.reply_timeout_ms: required key is missing from 'cell'")])
+case('cell-odd-baud', linux, '  baud: 115200\n  reply_timeout_ms', '  baud: 100000\n  reply_timeout_ms',
+     [('  baud: 100000', '100000', "cell.baud: 100000 is not a standard rate (use one of 9600, 19200, 38400, 57600, 115200, 230400, 460800, 500000, 921600, 1000000)")])
 
 def find_line(text, marker):
     idx=text.index(marker)

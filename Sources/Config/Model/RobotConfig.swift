@@ -26,6 +26,9 @@ public struct RobotConfig: Equatable, Sendable {
     public var safety: SafetyConfig
     public var camera: CameraConfig
     public var console: ConsoleConfig
+    /// The serial link to the cell controller (arm moves, item catalog); only on `backend: linux`,
+    /// where `stowctl run` needs it.
+    public var cell: CellConfig?
     /// Present exactly when `backend == .sim`.
     public var sim: SimConfig?
 
@@ -95,6 +98,12 @@ extension RobotConfig {
         let safety = map.required("safety").flatMap(SafetyConfig.read)
         let camera = map.required("camera").flatMap(CameraConfig.read)
         let console = map.optional("console").map { ConsoleConfig.read($0) } ?? ConsoleConfig.defaults
+        let cellNode = map.optional("cell")
+        let cell = cellNode.flatMap(CellConfig.read)
+        if backend == .sim, let cellNode {
+            root.reader.error(at: cellNode.keyMark, "cell", "only read when robot.backend is linux",
+                              hint: "remove it: the simulator has its own arm and induct")
+        }
         let simNode = map.optional("sim")
         let sim = simNode.flatMap(SimConfig.read)
         if backend == .sim, simNode == nil {
@@ -113,7 +122,7 @@ extension RobotConfig {
         return RobotConfig(
             file: root.reader.file, name: name, backend: backend, gpio: gpio, buses: buses,
             registerProfiles: profiles, drives: drives, loops: loops, stow: stow, safety: safety,
-            camera: camera, console: console, sim: sim)
+            camera: camera, console: console, cell: cell, sim: sim)
     }
 
     private static func readBuses(_ node: ConfigNode, backend: Backend) -> [BusConfig]? {

@@ -38,7 +38,13 @@ public struct ArmPose: Equatable, Sendable, CustomStringConvertible {
         switch station {
         case .induct: return "induct"
         case .sideline: return "sideline"
-        case let .bin(name): return "bin \(name) x \(Int(xMM.rounded())) mm advance \(Int(advanceMM.rounded())) mm"
+        case let .bin(name): return "bin \(name) x \(Self.wholeMM(xMM)) mm advance \(Self.wholeMM(advanceMM)) mm"
         }
+    }
+
+    /// Rounded to whole mm; a value no pose can have (nan, infinite, beyond 10^12) as Swift spells it,
+    /// so that describing a bad pose in an error never traps.
+    private static func wholeMM(_ value: Double) -> String {
+        value.isFinite && abs(value) < 1e12 ? "\(Int(value.rounded()))" : "\(value)"
     }
 }

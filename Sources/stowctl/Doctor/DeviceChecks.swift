@@ -23,6 +23,7 @@ enum DeviceChecks {
         if let port = config.console.port {
             checks.append(consolePort(port))
         }
+        checks += cellLink(config.cell)
         if let watchdog = config.safety.linuxWatchdog {
             checks.append(deviceFile(watchdog.device, area: "device", name: "watchdog \(watchdog.device)",
                                      missingFix: "load the watchdog driver (e.g. modprobe softdog, or the SoC's) or remove safety.linux_watchdog",
@@ -147,6 +148,38 @@ enum DeviceChecks {
                                   + "the A/B wiring and the bus termination (`stowctl drive scan --port \(path)`)")
             }
         }
+    }
+
+    // MARK: - Cell link
+
+    /// The cell link's port, then one WHAT answered by the cell controller (nothing is moved).
+    static func cellLink(_ cell: CellConfig?) -> [DoctorCheck] {
+        guard let cell else {
+            return [.fail("device", "cell link", "no cell: section in the config",
+                          fix: "add cell: { port, baud, reply_timeout_ms } (firmware-config/README.md, docs/cell-link.md); "
+                              + "stowctl run needs it for the arm and the induct")]
+        }
+        let name = "cell link \(cell.port)"
+        let portCheck = deviceFile(cell.port, area: "device", name: name,
+                                   missingFix: "plug in the cell controller's serial line or fix cell.port (`stowctl serial list`)",
+                                   required: true)
+        guard portCheck.status == .ok else { return [portCheck] }
+        let link: CellLink
+        do {
+            link = CellLink(stream: try SerialTransport.auto.open(path: cell.port, settings: SerialSettings(baud: cell.baud)),
+                            replyTimeoutMS: cell.replyTimeoutMS, pollMS: cell.pollMS)
+        } catch {
+            return [.fail("device", name, "\(error)", fix: "stop whatever holds \(cell.port) (systemctl stop stowctl), then rerun")]
+        }
+        defer { link.close() }
+        let status = CellLinkOptions.wait(link) { $0.itemKnown }
+        guard status.fault == nil, status.itemKnown else {
+            return [.fail("device", name, status.fault ?? "no answer to WHAT within \(Int(cell.replyTimeoutMS)) ms",
+                          fix: "check the cell controller runs its cell-link program, the cable (TX/RX crossed, GND), "
+                              + "and baud \(cell.baud) 8N1 on both ends (`stowctl cell status --config ...`)")]
+        }
+        let roundTrip = String(format: "%.1f", Double(status.roundTripNanoseconds ?? 0) / 1e6)
+        return [.ok("device", name, "\(cell.port) answers WHAT in \(roundTrip) ms; item: \(CellItemCommand.describe(status.item))")]
     }
 
     static func consolePort(_ path: String) -> DoctorCheck {

@@ -86,8 +86,8 @@ struct RunCommand: ParsableCommand {
 
     // MARK: - Hardware
 
-    /// Every device check; any failure ends the start with all of them listed. What runs after
-    /// that on hardware is not written yet (see the error).
+    /// Every device check (the cell link's answer included); any failure ends the start with all
+    /// of them listed. What runs after that on hardware is not written yet (see `hardwareGaps`).
     private func refuseHardware(_ robot: RobotConfig, logger: Logger) throws {
         let failed = DeviceChecks.all(robot).filter { $0.status == .fail }
         for check in failed {
@@ -97,11 +97,15 @@ struct RunCommand: ParsableCommand {
             logger.critical("not started: \(failed.count) device check(s) failed for \(config); nothing was started (stowctl doctor --config \(config) shows every check)")
             throw ExitCode(1)
         }
-        let reason = "the stow cycle on backend: linux needs the arm link and the induct station, which have no Linux "
-            + "backend yet (Sources/HAL/Cell has only their contracts)"
-        logger.critical("not started: every device of \(config) is present and answering, but \(reason); nothing was started. Use the bench tools (stowctl drive, stowctl gpio) meanwhile.")
+        logger.critical("not started: every device of \(config) is present and answering, the cell link included, but \(Self.hardwareGaps); nothing was started. Use the bench tools (stowctl drive, stowctl gpio, stowctl cell) meanwhile.")
         throw ExitCode(1)
     }
+
+    /// What still stands between the devices and a stow cycle on hardware (docs/deploy.md).
+    static let hardwareGaps = "a hardware run still lacks (1) a depth camera backend (camera.source is sim or replay only), "
+        + "(2) the console on hardware, without which the held start can never be released (only SimConsoleTarget "
+        + "implements ConsoleTarget), and (3) the wiring of GPIO lines, drives, the cell link and the camera into the "
+        + "Controller and its executors in stowctl"
 
     // MARK: - Simulation
 
