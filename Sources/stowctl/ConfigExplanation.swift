@@ -16,6 +16,7 @@ struct ConfigExplanation {
         out += safetySection()
         out += cameraSection()
         out += consoleSection()
+        out += cellSection()
         out += simSection()
         return out
     }
@@ -123,6 +124,12 @@ struct ConfigExplanation {
         let console = config.console
         return "console: \(console.port ?? "stdin/stdout only") at \(console.baud) baud; maintenance disarms after "
             + "\(format(console.maintenanceTimeoutS)) s, jog capped at \(format(console.jogSpeedShare * 100)) % of each drive's speed limit\n\n"
+    }
+
+    private func cellSection() -> String {
+        guard let cell = config.cell else { return "" }
+        return "cell link: \(cell.port) at \(cell.baud) baud 8N1; WHAT every \(format(cell.pollMS)) ms, "
+            + "silent after \(format(cell.replyTimeoutMS)) ms without an answer (docs/cell-link.md)\n\n"
     }
 
     private func simSection() -> String {

@@ -210,3 +210,17 @@ def test_doctor_checks_the_cell_link_with_one_what(link, tmp_path: Path) -> None
     assert cell_check["status"] == "fail"
     assert f"the cell controller on {port} is silent" in cell_check["found"]
     assert "baud 115200 8N1" in cell_check["fix"]
+
+
+def test_json_output_of_item_and_move(link) -> None:
+    port, peer = link
+    peer.control("item B0001 rigid-box 120.0 80.5 60 0.45")
+    result = cell("item", "--json", port=port)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["item"] == {"id": "B0001", "kind": "rigid-box", "widthMM": 120.0,
+                                                 "heightMM": 80.5, "depthMM": 60.0, "massKG": 0.45}
+    result = cell("move", "bin", "r9c9", "--json", port=port)
+    assert result.returncode == 1
+    answer = json.loads(result.stdout)
+    assert answer["accepted"] is False and answer["reason"] == "unknown bin r9c9"
+    assert re.fullmatch(r"MOVE [1-9][0-9]* bin r9c9 0\.0 0\.0", answer["request"])

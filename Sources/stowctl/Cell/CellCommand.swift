@@ -102,11 +102,23 @@ struct CellStatusCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var link: CellLinkOptions
 
+    @Flag(help: "Print JSON: {port, answering, roundTripMS, item, badLines, lastBadLine}.")
+    var json = false
+
     func run() throws {
         try global.bootstrapLogging()
         let cell = try link.open()
         let status = CellLinkOptions.wait(cell) { $0.itemKnown }
         guard status.fault == nil, status.itemKnown else { throw CellLinkOptions.fail(status, cell) }
+        if json {
+            var object: [String: Any] = ["port": status.port, "answering": true, "item": CellItemCommand.jsonObject(status.item),
+                                         "badLines": status.badLines, "staleAnswers": status.staleAnswers]
+            object["roundTripMS"] = status.roundTripNanoseconds.map { Double($0) / 1e6 }
+            object["lastBadLine"] = status.lastBadLine
+            try printJSON(object)
+            cell.close()
+            return
+        }
         let roundTrip = status.roundTripNanoseconds.map { String(format: "%.1f ms", Double($0) / 1e6) } ?? "?"
         print("cell link \(status.port): answering, round trip \(roundTrip)")
         print("item: \(CellItemCommand.describe(status.item))")
@@ -126,13 +138,26 @@ struct CellItemCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var link: CellLinkOptions
 
+    @Flag(help: "Print JSON: {id, kind, widthMM, heightMM, depthMM, massKG}, or null.")
+    var json = false
+
     func run() throws {
         try global.bootstrapLogging()
         let cell = try link.open()
         let status = CellLinkOptions.wait(cell) { $0.itemKnown }
         guard status.fault == nil, status.itemKnown else { throw CellLinkOptions.fail(status, cell) }
-        print(Self.describe(status.item))
+        if json {
+            try printJSON(["item": Self.jsonObject(status.item)])
+        } else {
+            print(Self.describe(status.item))
+        }
         cell.close()
+    }
+
+    static func jsonObject(_ item: ItemCatalogEntry?) -> Any {
+        guard let item else { return NSNull() }
+        return ["id": item.id, "kind": item.kind, "widthMM": item.widthMM, "heightMM": item.heightMM,
+                "depthMM": item.depthMM, "massKG": item.massKG] as [String: Any]
     }
 
     /// `B0001 rigid-box 120.0 x 80.0 x 60.0 mm 0.45 kg`, or `none`.
@@ -173,6 +198,9 @@ struct CellMoveCommand: ParsableCommand {
     @Option(name: .customLong("advance-mm"), parsing: .unconditional, help: "Tool tip past the bin front, mm; negative = in front of it (bin only).")
     var advanceMM: Double = 0
 
+    @Flag(help: "Print JSON: {request, accepted, reason}; the exit status is the same.")
+    var json = false
+
     func validate() throws {
         if station == .bin, bin == nil { throw ValidationError("move bin needs the bin's name (stowctl cell move bin r1c2)") }
         if station != .bin, bin != nil { throw ValidationError("only move bin takes a name") }
@@ -200,6 +228,14 @@ struct CellMoveCommand: ParsableCommand {
         }
         guard let move = status.lastMove, move.pose == pose else { throw CellLinkOptions.fail(status, cell) }
         let request = CellRequest.move(sequence: move.sequence, pose: pose).summary
+        if json, move.state != .sent, move.state != .unanswered {
+            var reason: Any = NSNull()
+            if case let .refused(text) = move.state { reason = text }
+            try printJSON(["request": request, "accepted": move.state == .accepted, "reason": reason])
+            cell.close()
+            if move.state != .accepted { throw ExitCode.failure }
+            return
+        }
         switch move.state {
         case .accepted:
             print("\(request): accepted (OK); arrival is signalled on arm.in-position")
