@@ -84,7 +84,7 @@ let package = Package(
         .target(name: "AllocationCounter", path: "Tests/Support/AllocationCounter"),
 
         .testTarget(name: "ConfigTests", dependencies: ["Config"], exclude: ["Corpus"]),
-        .testTarget(name: "HALTests", dependencies: ["HAL"]),
+        .testTarget(name: "HALTests", dependencies: ["HAL", "AllocationCounter"]),
         .testTarget(name: "SimHALTests", dependencies: ["SimHAL", "HAL", "Config"]),
         .testTarget(name: "PerceptionTests", dependencies: ["Perception", "HAL", "SimHAL", "Config", "AllocationCounter"]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "HAL", "Config", "SimHAL", "AllocationCounter"]),

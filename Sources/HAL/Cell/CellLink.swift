@@ -20,7 +20,11 @@ public final class CellLink: @unchecked Sendable {
     /// The `InductStation` to hand to the controller.
     public var induct: InductStation { CellInductStation(link: self) }
 
-    private let stream: ByteStream
+    /// Owned by the I/O thread once it runs (replaced on reopen); `close()` closes it after
+    /// the thread has finished.
+    private var stream: ByteStream
+    /// Opens the port again after it failed (an unplugged USB adapter); nil: never reopen.
+    private let reopen: (() throws -> ByteStream)?
     private let session: CellLinkSession
     private let published: LatestValue<CellLinkStatus>
     /// The newest pose asked for by the tick, numbered, with how many MOVE induct had been
@@ -42,11 +46,14 @@ public final class CellLink: @unchecked Sendable {
     /// Takes over `stream` (opened by the caller with the configured baud) and starts the I/O
     /// thread. `replyTimeoutMS`: an answer later than this makes the peer silent, a named fault.
     /// `pollMS`: how often WHAT is sent (the item query and heartbeat).
+    /// `reopen`, when given, opens the same port again: after the port fails (closed, unplugged)
+    /// the link tries it once a second and carries on where it was (`status().reopens` counts).
     /// The thread keeps the link alive until `close()`.
-    public init(stream: ByteStream, replyTimeoutMS: Double, pollMS: Double) {
+    public init(stream: ByteStream, replyTimeoutMS: Double, pollMS: Double, reopen: (() throws -> ByteStream)? = nil) {
         port = stream.name
         name = "cell link \(stream.name)"
         self.stream = stream
+        self.reopen = reopen
         session = CellLinkSession(port: stream.name, replyTimeoutNanoseconds: UInt64(replyTimeoutMS * 1e6),
                                   pollPeriodNanoseconds: UInt64(pollMS * 1e6))
         published = LatestValue(session.status)
@@ -108,7 +115,8 @@ public final class CellLink: @unchecked Sendable {
         while !stopping.load(ordering: .acquiring) {
             let now = MonotonicInstant.now()
             if session.status.portError != nil {
-                usleep(100_000)
+                reopenAfterFailure()
+                if published.read() != session.status { published.publish(session.status) }
                 continue
             }
             do {
@@ -135,6 +143,26 @@ public final class CellLink: @unchecked Sendable {
         }
         finished.store(true, ordering: .releasing)
     }
+
+    /// Waits a second (in slices, so `close()` stays quick), then tries `reopen` once.
+    private func reopenAfterFailure() {
+        for _ in 0..<Self.reopenPauseSlices where !stopping.load(ordering: .acquiring) {
+            usleep(10_000)
+        }
+        guard let reopen, !stopping.load(ordering: .acquiring) else { return }
+        // Closed first: the old descriptor's flock would make the new open fail as busy.
+        stream.close()
+        do {
+            stream = try reopen()
+            session.portReopened()
+        } catch let error as HALError {
+            session.portFailed(error)
+        } catch {
+            session.portFailed(HALError(device: name, cause: .protocolViolation("\(error)")))
+        }
+    }
+
+    private static let reopenPauseSlices = 100
 
     private func send(_ request: CellRequest, now: MonotonicInstant) throws {
         try stream.write(Array(request.line.utf8), deadline: now.adding(nanoseconds: session.replyTimeoutNanoseconds))

@@ -118,8 +118,25 @@ public final class CellLinkSession {
     }
 
     /// The port failed (closed, unplugged, an I/O error): a fault until the link is reopened.
+    /// Requests waiting for an answer can no longer get one: dropped, a waiting MOVE unanswered.
     public func portFailed(_ error: HALError) {
         status.portError = "\(error)"
+        for waiting in outstanding {
+            if case .move = waiting.request, status.lastMove?.sequence == waiting.request.sequence {
+                status.lastMove?.state = .unanswered
+            }
+        }
+        outstanding.removeAll()
+    }
+
+    /// The port is open again: the fault clears, a WHAT goes out at once, and the item is
+    /// unknown until it is answered (the cell controller may have moved on meanwhile).
+    public func portReopened() {
+        status.portError = nil
+        status.reopens += 1
+        status.itemKnown = false
+        status.item = nil
+        lastWhatSentAt = nil
     }
 
     // MARK: - Private helpers

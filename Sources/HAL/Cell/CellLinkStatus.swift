@@ -32,8 +32,10 @@ public struct CellLinkStatus: Sendable, Equatable {
     /// Set while the peer is silent: which request went unanswered, on which port, what to check.
     /// Cleared by the next valid answer.
     public var silence: String?
-    /// Set when the port itself failed (closed, unplugged); the link must be reopened.
+    /// Set while the port itself has failed (closed, unplugged), until it is reopened.
     public var portError: String?
+    /// How often the port was reopened after failing.
+    public var reopens = 0
     /// Lines that were not valid answers, and the newest of them with what was wrong.
     public var badLines = 0
     public var lastBadLine: String?

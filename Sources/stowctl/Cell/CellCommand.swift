@@ -59,9 +59,8 @@ struct CellLinkOptions: ParsableArguments {
         }
         let baud = baud ?? cell?.baud ?? 115_200
         do {
-            let stream = try SerialTransport.auto.open(path: path, settings: SerialSettings(baud: baud))
-            return CellLink(stream: stream, replyTimeoutMS: replyTimeoutMS ?? cell?.replyTimeoutMS ?? 200,
-                            pollMS: cell?.pollMS ?? 100)
+            return try CellLink.open(path: path, baud: baud, replyTimeoutMS: replyTimeoutMS ?? cell?.replyTimeoutMS ?? 200,
+                                     pollMS: cell?.pollMS ?? 100)
         } catch {
             printToStderr("error: cell link \(path) cannot be opened: \(error)")
             printToStderr("fix: check the port exists (`stowctl serial list`), that this user may open it (group dialout), "

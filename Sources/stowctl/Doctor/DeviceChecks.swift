@@ -166,8 +166,7 @@ enum DeviceChecks {
         guard portCheck.status == .ok else { return [portCheck] }
         let link: CellLink
         do {
-            link = CellLink(stream: try SerialTransport.auto.open(path: cell.port, settings: SerialSettings(baud: cell.baud)),
-                            replyTimeoutMS: cell.replyTimeoutMS, pollMS: cell.pollMS)
+            link = try CellLink.open(cell)
         } catch {
             return [.fail("device", name, "\(error)", fix: "stop whatever holds \(cell.port) (systemctl stop stowctl), then rerun")]
         }

@@ -81,3 +81,19 @@ extension RS485Settings {
                   delayAfterSendMilliseconds: UInt32(config.delayAfterSendMS.rounded()))
     }
 }
+
+extension CellLink {
+    /// The cell link on `path` (8N1 at `baud`, the termios or libserialport transport as for the
+    /// drive bus), reopened once a second after the port fails (an unplugged USB adapter).
+    static func open(path: String, baud: Int, replyTimeoutMS: Double, pollMS: Double) throws -> CellLink {
+        let settings = SerialSettings(baud: baud)
+        return CellLink(stream: try SerialTransport.auto.open(path: path, settings: settings),
+                        replyTimeoutMS: replyTimeoutMS, pollMS: pollMS,
+                        reopen: { try SerialTransport.auto.open(path: path, settings: settings) })
+    }
+
+    /// The cell link of a config's `cell:` section.
+    static func open(_ cell: CellConfig) throws -> CellLink {
+        try open(path: cell.port, baud: cell.baud, replyTimeoutMS: cell.replyTimeoutMS, pollMS: cell.pollMS)
+    }
+}
