@@ -15,6 +15,8 @@ public final class CellLink: @unchecked Sendable {
     /// `cell link /dev/ttyUSB1`, the device name in every `HALError`.
     public let name: String
     public let port: String
+    /// An answer later than this makes the peer silent.
+    public let replyTimeoutMS: Double
     /// The `ArmLink` to hand to the controller.
     public var arm: ArmLink { CellArmLink(link: self) }
     /// The `InductStation` to hand to the controller.
@@ -54,8 +56,10 @@ public final class CellLink: @unchecked Sendable {
         name = "cell link \(stream.name)"
         self.stream = stream
         self.reopen = reopen
-        session = CellLinkSession(port: stream.name, replyTimeoutNanoseconds: UInt64(replyTimeoutMS * 1e6),
-                                  pollPeriodNanoseconds: UInt64(pollMS * 1e6))
+        self.replyTimeoutMS = replyTimeoutMS
+        // Config and stowctl check the ranges; clamped here so no caller's value can trap.
+        session = CellLinkSession(port: stream.name, replyTimeoutNanoseconds: UInt64(min(max(replyTimeoutMS, 1), 3_600_000) * 1e6),
+                                  pollPeriodNanoseconds: UInt64(min(max(pollMS, 1), 3_600_000) * 1e6))
         published = LatestValue(session.status)
         let thread = Thread { self.serve() }
         thread.name = "stow-cell-link"

@@ -39,6 +39,12 @@ struct CellLinkOptions: ParsableArguments {
     @Option(name: .customLong("reply-timeout-ms"), help: "An answer later than this is a silent peer (default: the config's, else 200).")
     var replyTimeoutMS: Double?
 
+    func validate() throws {
+        if let replyTimeoutMS, !(5...10_000).contains(replyTimeoutMS) {
+            throw ValidationError("--reply-timeout-ms \(replyTimeoutMS) is out of range 5...10000 (as cell.reply_timeout_ms)")
+        }
+    }
+
     /// Opens the link or prints why not and exits 1.
     func open() throws -> CellLink {
         var cell: CellConfig?
@@ -70,10 +76,10 @@ struct CellLinkOptions: ParsableArguments {
     }
 
     /// Waits (looking at the published status every 5 ms) until `done` says yes or the link
-    /// faults, which it does by itself one reply timeout after an unanswered request; the 3 s
-    /// cap only guards against a link thread that never published.
+    /// faults, which it does by itself one reply timeout after an unanswered request; the cap
+    /// (two reply timeouts plus 1 s) only guards against a link thread that never published.
     static func wait(_ link: CellLink, until done: (CellLinkStatus) -> Bool) -> CellLinkStatus {
-        let deadline = MonotonicInstant.now().adding(nanoseconds: 3_000_000_000)
+        let deadline = MonotonicInstant.now().adding(nanoseconds: UInt64((2 * link.replyTimeoutMS + 1_000) * 1e6))
         while true {
             let status = link.status()
             if done(status) || status.fault != nil || MonotonicInstant.now() >= deadline { return status }
