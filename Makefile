@@ -8,6 +8,14 @@
 #   make install    install the controller as a systemd service (docs/deploy.md); DESTDIR, PREFIX honoured
 #   make uninstall  remove what make install put there (an edited config and the journal stay)
 #
+# Reliability (docs/reliability.md):
+#   make fault-matrix   every injectable fault in every stow state; prints the table, fails on a bad cell
+#   make test-asan      the Swift tests under AddressSanitizer (own scratch path .build-asan)
+#   make test-tsan      the Swift tests under ThreadSanitizer (own scratch path .build-tsan)
+#   make fuzz           each libFuzzer target for FUZZ_SECONDS (Fuzz/, its own package)
+#   make soak           stowctl sim --realtime for SOAK_SECONDS with perception and console traffic
+#   make crash-test     scripts/journal-crash-test: 200 SIGKILLs of a journal writer, checked
+#
 # They first run scripts/bootstrap, which installs what is missing and is silent otherwise.
 
 SWIFT ?= swift
@@ -17,7 +25,10 @@ SWIFT_BUILD_FLAGS ?=
 STOWS ?= 200
 SIM_JOURNAL ?= .build/make-sim-journal.sqlite
 
-.PHONY: sim test hil build check-config clean install uninstall
+FUZZ_SECONDS ?= 60
+SOAK_SECONDS ?= 600
+
+.PHONY: sim test hil build check-config clean install uninstall fault-matrix test-asan test-tsan fuzz soak crash-test
 
 # Where `make install` puts things. /usr/local by default: systemd, udev and sysusers all read
 # their /usr/local/lib directories. A package build uses PREFIX=/usr DESTDIR=staging.
@@ -45,12 +56,19 @@ sim:
 	$$($(SWIFT) build -c release $(SWIFT_BUILD_FLAGS) --show-bin-path)/stowctl sim --config $(CONFIG) --stows $(STOWS) \
 		--journal $(SIM_JOURNAL) --html .build/make-sim-report.html
 
+# The Swift tests include the fault matrix (Tests/SimulationTests/FaultMatrixTests) and the fuzz
+# regressions; then a short soak and a short journal crash test on the debug stowctl.
+CI_SOAK_SECONDS ?= 20
+CI_CRASH_KILLS ?= 20
+
 test:
 	@scripts/bootstrap test
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests
 	$(SWIFT) test $(SWIFT_BUILD_FLAGS) --skip-build
 	python3 -m pytest -q Tests/Peers
 	scripts/hil/run $$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)
+	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/stowctl sim --realtime --duration $(CI_SOAK_SECONDS) --config $(CONFIG)
+	scripts/journal-crash-test --kills $(CI_CRASH_KILLS) --stowctl $$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/stowctl
 
 # The guest runs stowctl and the test bundle of the same debug build as `make test`, so after
 # `make test` this builds nothing new. The kernel and gpio-sim module are cached in .cache/hil.
@@ -68,8 +86,38 @@ check-config:
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product stowctl
 	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/stowctl check-config firmware-config/*.yaml
 
+fault-matrix:
+	@scripts/bootstrap sim
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product stowctl
+	$$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/stowctl fault-matrix --config $(CONFIG)
+
+# Sanitizer builds live beside the normal one, so switching never rebuilds .build.
+test-asan:
+	@scripts/bootstrap test
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests --sanitize=address --scratch-path .build-asan
+	$(SWIFT) test $(SWIFT_BUILD_FLAGS) --skip-build --sanitize=address --scratch-path .build-asan
+
+test-tsan:
+	@scripts/bootstrap test
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests --sanitize=thread --scratch-path .build-tsan
+	$(SWIFT) test $(SWIFT_BUILD_FLAGS) --skip-build --sanitize=thread --scratch-path .build-tsan
+
+fuzz:
+	@scripts/bootstrap sim
+	scripts/fuzz --seconds $(FUZZ_SECONDS)
+
+soak:
+	@scripts/bootstrap sim
+	$(SWIFT) build -c release $(SWIFT_BUILD_FLAGS) --product stowctl
+	$$($(SWIFT) build -c release $(SWIFT_BUILD_FLAGS) --show-bin-path)/stowctl sim --realtime --duration $(SOAK_SECONDS) --config $(CONFIG)
+
+crash-test:
+	@scripts/bootstrap sim
+	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --product stowctl
+	scripts/journal-crash-test --kills 200 --stowctl $$($(SWIFT) build $(SWIFT_BUILD_FLAGS) --show-bin-path)/stowctl
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-asan .build-tsan .build-fuzz Fuzz/.build
 
 # The binary, configs, systemd unit, udev rules, sysusers file and docs. With no DESTDIR it also
 # creates the user, reloads udev and systemd (each when present), and says what to do next.

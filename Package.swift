@@ -9,6 +9,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "stowctl", targets: ["stowctl"]),
+        // For the libFuzzer package under Fuzz/ only (a package can depend on products, not targets).
+        .library(name: "FuzzHarness", targets: ["FuzzHarness"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -82,6 +84,8 @@ let package = Package(
 
         // Test support: counts heap allocations per thread (interposes malloc in the test binary).
         .target(name: "AllocationCounter", path: "Tests/Support/AllocationCounter"),
+        // What each fuzz target feeds its input to; the regression specs replay crash inputs through it.
+        .target(name: "FuzzHarness", dependencies: ["Config", "Console", "HAL", "Perception"], path: "Tests/Support/FuzzHarness"),
 
         .testTarget(name: "ConfigTests", dependencies: ["Config"], exclude: ["Corpus"]),
         .testTarget(name: "HALTests", dependencies: ["HAL", "AllocationCounter"]),
@@ -93,5 +97,6 @@ let package = Package(
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Control"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Control", "SimHAL", "Config", "HAL"]),
         .testTarget(name: "StowctlTests", dependencies: []),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["FuzzHarness"]),
     ]
 )

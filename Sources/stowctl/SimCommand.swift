@@ -26,6 +26,13 @@ struct Sim: ParsableCommand {
               stowctl sim --stows 200
               stowctl sim --stows 1000 --world paper-2025 --seed 7 --json
               stowctl sim --html report.html --log-level debug   (debug: every transition and world event)
+
+            With --realtime it is a soak instead of a campaign: the simulated robot paced in wall-clock \
+            time for --duration seconds (stow cycle, perception, bus) with console commands every \
+            100 ms, resident memory sampled every second, and a report of loop statistics at the end; \
+            exit 1 when a safety fault latched, the control loop missed a cycle, a console command \
+            failed or memory grew (docs/reliability.md). No journal is written in this mode.
+              stowctl sim --realtime --duration 600
             """
     )
 
@@ -55,8 +62,16 @@ struct Sim: ParsableCommand {
     @Flag(help: "Print the results as JSON instead of the table.")
     var json = false
 
+    @Flag(help: "Soak: run paced in wall-clock time with console traffic for --duration seconds (no campaign, no journal).")
+    var realtime = false
+
+    @Option(help: "With --realtime: how long to run, in seconds.")
+    var duration: Double?
+
     func validate() throws {
         guard stows >= 1 else { throw ValidationError("--stows must be at least 1") }
+        if duration != nil, !realtime { throw ValidationError("--duration goes with --realtime (a campaign is sized by --stows)") }
+        if realtime, (duration ?? 0) <= 0 { throw ValidationError("--realtime needs --duration SECONDS, more than 0") }
         if let world, SimWorldProfile(rawValue: world) == nil {
             throw ValidationError("--world must be one of \(SimWorldProfile.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -80,6 +95,9 @@ struct Sim: ParsableCommand {
         if let seed { robotConfig.sim?.seed = seed }
         if let world { robotConfig.sim?.world = SimWorldProfile(rawValue: world)! }
         let sim = robotConfig.sim!
+        if realtime {
+            return try soak(robotConfig)
+        }
         let configName = URL(fileURLWithPath: config).deletingPathExtension().lastPathComponent
         let campaignID = campaign ?? "sim-\(configName)-\(sim.world.rawValue)-seed\(sim.seed)"
 
@@ -132,5 +150,19 @@ struct Sim: ParsableCommand {
                 throw ExitCode(1)
             }
         }
+    }
+
+    /// `--realtime`: the soak (`SimSoak`).
+    private func soak(_ robotConfig: RobotConfig) throws {
+        let signals = TerminationSignals()
+        let report = try SimSoak(config: robotConfig, durationSeconds: duration ?? 0).run { signals.arrived() }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(SimSoak.text(report), terminator: "")
+        }
+        if !report.passed { throw ExitCode(1) }
     }
 }

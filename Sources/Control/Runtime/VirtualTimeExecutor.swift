@@ -35,6 +35,12 @@ public final class VirtualTimeExecutor: @unchecked Sendable {
     // Paced mode: the wall instant that matches `pacingVirtualStart`.
     private var pacingWallStart: MonotonicInstant?
     private var pacingVirtualStart = MonotonicInstant(nanoseconds: 0)
+    private let maxPacingLag = Atomic<UInt64>(0)
+
+    /// Paced mode: the most wall time a tick ever started behind its virtual instant (a slow body,
+    /// such as rendering a camera frame, delays the ticks after it; virtual time does not slip,
+    /// so this is how far the paced run fell behind a real one). Readable from any thread.
+    public var maxPacingLagNanoseconds: UInt64 { maxPacingLag.load(ordering: .relaxed) }
 
     /// Claims the loops; each one's first tick is one period after the clock's current time.
     /// Throws when a loop already runs on another executor or two loops share a name.
@@ -176,7 +182,10 @@ public final class VirtualTimeExecutor: @unchecked Sendable {
             return waitForWallClock(toMatch: virtual)
         }
         let virtualElapsed = Double(pacingVirtualStart.nanoseconds(until: virtual))
-        RealtimeCalls.sleep(until: wallStart.adding(nanoseconds: UInt64(virtualElapsed / rate)))
+        let wallTarget = wallStart.adding(nanoseconds: UInt64(virtualElapsed / rate))
+        let lag = wallTarget.nanoseconds(until: MonotonicInstant.now())
+        if lag > maxPacingLag.load(ordering: .relaxed) { maxPacingLag.store(lag, ordering: .relaxed) }
+        RealtimeCalls.sleep(until: wallTarget)
     }
 }
 

@@ -195,6 +195,13 @@ public final class BusScheduler: @unchecked Sendable {
         setpointCells[index].publish(PostedSetpoint(setpoint: setpoint, postedAt: clock.now()))
     }
 
+    /// The setpoint the controller posted last for the drive at `index` in `driveNames`: what
+    /// the next cycle sends (as quick stop once older than `setpointMaxAgeMilliseconds`, when set).
+    /// Never blocks; for checks such as the fault matrix's "drives quick-stopped".
+    public func postedSetpoint(driveAt index: Int) -> DriveSetpoint {
+        setpointCells[index].read().setpoint
+    }
+
     /// The newest report of the drive named `driveName`, or nil for a name not on this bus.
     /// Never blocks.
     public func latest(_ driveName: String) -> DriveReport? {

@@ -63,6 +63,9 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
             drives: [], maintenance: MaintenanceStatus(armed: false)))
     }
 
+    /// Attempts finished and acknowledged so far; read once `run(until:)` has returned.
+    var attemptsAcknowledged: Int { recordedThrough + 1 }
+
     var loops: [PeriodicLoop] { robot.executor.loops }
     var busSchedulers: [BusScheduler] { robot.controller.busSchedulers }
 

@@ -4,6 +4,9 @@
 #pragma once
 #include <stdint.h>
 
+/// 1 when counting works; 0 in a sanitizer build (ASan/TSan own malloc, so nothing is interposed
+/// and start/stop count nothing).
+int allocation_counter_available(void);
 void allocation_counter_start(void);
 /// Stops counting and returns the allocations made on this thread since start.
 uint64_t allocation_counter_stop(void);

@@ -1,0 +1,26 @@
+import Control
+
+/// How the fault matrix brings the stow cycle into an abort state it does not pass through on a
+/// good stow: a steering fault injected on entering `from`, which the cycle answers by going to
+/// the state; it is cleared the moment the state is entered, before the cell's own fault starts.
+struct FaultMatrixRoute {
+    var from: StowState
+    var steer: String
+    var steerKind: String { String(steer.prefix { $0 != " " }) }
+
+    static func to(_ state: StowState) -> FaultMatrixRoute? {
+        switch state {
+        case .backOff:
+            // The band separator never reports deployed: separate_bands times out, the cycle backs off.
+            return FaultMatrixRoute(from: .separateBands, steer: "input-stuck eoat.band-separator.deployed false")
+        case .sideline:
+            // The jaw cannot close on the item: grasp times out, the item goes to the sideline.
+            return FaultMatrixRoute(from: .grasp, steer: "drive-stall jaw")
+        case .safeHold:
+            // The beam break loses the item on the way to the bin: a dropped item holds the cycle.
+            return FaultMatrixRoute(from: .approach, steer: "input-stuck eoat.item.in-jaw false")
+        default:
+            return nil
+        }
+    }
+}
