@@ -136,6 +136,7 @@ public final class FaultMatrixRun {
             }
             if result.latched == nil, let first = supervisor.faults.first {
                 result.latched = "\(first.kind.rawValue) \(first.subject)"
+                latchedAtNanoseconds = first.since.nanoseconds
             }
             if result.onsetToSafeNanoseconds == nil, !supervisor.faults.isEmpty, isSafe() {
                 result.onsetToSafeNanoseconds = onset.nanoseconds(until: tickTime)
@@ -163,7 +164,7 @@ public final class FaultMatrixRun {
 
         result.started = robot.machine.attemptsStarted
         result.journaled = (try? journal.completedAttempts(campaignID: robot.machine.campaignID)) ?? -1
-        if attemptInProgress, let record = recordsSinceOnset.first {
+        if attemptInProgress, let record = recordsSinceOnset.first(where: { $0.endNanoseconds >= latchedAtNanoseconds }) ?? recordsSinceOnset.first {
             result.abortedAttempt = "#\(record.attemptIndex) \(record.outcome.rawValue): \(record.cause)"
                 + (record.faults.isEmpty ? "" : " [" + record.faults.joined(separator: "; ") + "]")
         }
@@ -195,11 +196,12 @@ public final class FaultMatrixRun {
             if result.onsetToSafeNanoseconds == nil {
                 result.problems.append("outputs never safe with quick stop on every drive")
             }
-            if attemptInProgress {
-                // The attempt the stop ended is journaled as stopped, with the fault that stopped it.
-                let journaledAsStopped = recordsSinceOnset.first.map { record in
-                    record.cause == "safety stop" && record.faults.contains { $0.hasPrefix(latched) }
-                } ?? false
+            // An attempt still running when the stop latched (it may have finished between the
+            // onset and the latch: a bus fault takes a while to show) is journaled as stopped,
+            // with the fault that stopped it.
+            let stoppedAttempt = recordsSinceOnset.first { $0.endNanoseconds >= latchedAtNanoseconds && $0.startNanoseconds <= latchedAtNanoseconds }
+            if attemptInProgress, let stoppedAttempt {
+                let journaledAsStopped = stoppedAttempt.cause == "safety stop" && stoppedAttempt.faults.contains { $0.hasPrefix(latched) }
                 if !journaledAsStopped {
                     result.problems.append("the attempt in progress is not journaled as a safety stop naming \(latched): "
                         + (result.abortedAttempt ?? "no record"))
@@ -265,6 +267,8 @@ public final class FaultMatrixRun {
         return nil
     }
 
+    /// When the current cell's first safety fault latched.
+    private var latchedAtNanoseconds: UInt64 = 0
     /// Attempts journaled since the current cell's onset.
     private var recordsSinceOnset: [StowAttemptRecord] = []
 
