@@ -16,7 +16,13 @@ struct FaultMatrixTests {
         let cells = FaultMatrix.runColumn(config: try Self.config.get(), cases: FaultMatrixCase.all, state: state)
         #expect(cells.count == FaultMatrixCase.all.count)
         for cell in cells {
-            #expect(cell.passed, "\(cell.fault) in \(state.rawValue): \(cell.problems.joined(separator: "; "))")
+            if let known = FaultMatrixKnownIssue.find(cell.fault, state) {
+                withKnownIssue("\(known.note)") {
+                    #expect(cell.passed, "\(cell.fault) in \(state.rawValue): \(cell.problems.joined(separator: "; "))")
+                }
+            } else {
+                #expect(cell.passed, "\(cell.fault) in \(state.rawValue): \(cell.problems.joined(separator: "; "))")
+            }
         }
     }
 

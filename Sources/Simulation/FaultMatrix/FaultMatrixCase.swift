@@ -162,7 +162,29 @@ public struct FaultMatrixCase: Sendable, CustomStringConvertible {
             why: "a stall past drive enable's 20 ms dead-man time: outputs forced safe when the loop resumes"),
     ]
 
+    /// Cells that fail today for a controller bug found by the matrix and not yet fixed, with what
+    /// goes wrong. They still count as failed (`stowctl fault-matrix` exits 1); the table marks them
+    /// `KNOWN`, and `FaultMatrixTests` expects them to fail, so it fails once one passes: remove the
+    /// entry with the fix.
+    public static let knownIssues: [FaultMatrixKnownIssue] = [
+        FaultMatrixKnownIssue(
+            fault: "drive-fault plank 0x7500", state: .grasp,
+            note: "after the reset the jaw never takes the next grasp's target (operation enabled, target reached at 160 mm, "
+                + "no set-point acknowledge): grasp times out; the stop itself is correct"),
+    ]
+
     /// The stow states a fault is injected in: every state the cycle passes through or aborts to,
     /// except `idle` (left in the first tick) and `safe_stop` (the reaction itself).
     public static let states: [StowState] = StowState.allCases.filter { $0 != .idle && $0 != .safeStop }
+}
+
+/// A fault-matrix cell that fails for a known, not yet fixed bug.
+public struct FaultMatrixKnownIssue: Sendable {
+    public var fault: String
+    public var state: StowState
+    public var note: String
+
+    public static func find(_ fault: String, _ state: StowState) -> FaultMatrixKnownIssue? {
+        FaultMatrixCase.knownIssues.first { $0.fault == fault && $0.state == state }
+    }
 }

@@ -2,7 +2,7 @@ import Control
 
 /// The fault matrix as text: one row per fault, one column per stow state. A safe-stop cell shows
 /// the milliseconds from onset to safe outputs with quick stop; a tolerated cell shows `tol`;
-/// a bad cell shows `FAIL`, and every problem is listed under the table.
+/// a bad cell shows `FAIL` (`KNOWN` for a listed known issue), every problem listed under the table.
 public enum FaultMatrixTable {
     public static func render(_ cells: [FaultCellResult], cases: [FaultMatrixCase] = FaultMatrixCase.all,
                               states: [StowState] = FaultMatrixCase.states, wallSeconds: Double? = nil) -> String {
@@ -22,18 +22,21 @@ public enum FaultMatrixTable {
         }
         let bad = cells.filter { !$0.passed }
         lines.append("")
+        let known = bad.filter { FaultMatrixKnownIssue.find($0.fault, $0.state) != nil }.count
         lines.append("cells: \(cells.count), passed: \(cells.count - bad.count), failed: \(bad.count)"
+            + (known > 0 ? " (\(known) known issue\(known == 1 ? "" : "s"))" : "")
             + (wallSeconds.map { ", \(String(format1: $0)) s wall" } ?? ""))
         lines.append("safe-stop cells: ms from the fault's onset to safe outputs with quick stop on every drive "
             + "(budget: detection allowance + 2 control periods); tol: tolerated as specified")
         for cell in bad {
-            lines.append("FAIL \(cell.fault) in \(cell.state.rawValue): " + cell.problems.joined(separator: "; "))
+            let known = FaultMatrixKnownIssue.find(cell.fault, cell.state).map { " [known issue: \($0.note)]" } ?? ""
+            lines.append("FAIL \(cell.fault) in \(cell.state.rawValue): " + cell.problems.joined(separator: "; ") + known)
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     static func text(_ cell: FaultCellResult) -> String {
-        guard cell.passed else { return "FAIL" }
+        guard cell.passed else { return FaultMatrixKnownIssue.find(cell.fault, cell.state) == nil ? "FAIL" : "KNOWN" }
         guard let safe = cell.onsetToSafeNanoseconds else { return "tol" }
         return String(format1: Double(safe) / 1e6)
     }
