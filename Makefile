@@ -95,7 +95,8 @@ fault-matrix:
 test-asan:
 	@scripts/bootstrap test
 	$(SWIFT) build $(SWIFT_BUILD_FLAGS) --build-tests --sanitize=address --scratch-path .build-asan
-	$(SWIFT) test $(SWIFT_BUILD_FLAGS) --skip-build --sanitize=address --scratch-path .build-asan
+	LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Support/lsan-suppressions.txt \
+		$(SWIFT) test $(SWIFT_BUILD_FLAGS) --skip-build --sanitize=address --scratch-path .build-asan
 
 test-tsan:
 	@scripts/bootstrap test
