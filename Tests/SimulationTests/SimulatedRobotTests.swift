@@ -54,5 +54,20 @@ struct SimulatedRobotTests {
         #expect(verifiedAtRecord.allSatisfy { $0 <= 1 }, "bins verified when each attempt was recorded: \(verifiedAtRecord)")
         #expect(verifiedAtRecord.contains(1))
     }
-}
 
+    @Test("a simulated robot is freed when its owner lets go: no reference cycle keeps the controller alive")
+    func freedWhenReleased() throws {
+        let config = try RobotConfig.load(path: Self.repositoryRoot + "/firmware-config/sim.yaml")
+        weak var released: SimulatedRobot?
+        weak var controlLoop: ControlLoop?
+        do {
+            let robot = try SimulatedRobot(config: config, campaignID: "test")
+            robot.executor.run(forNanoseconds: 50_000_000)
+            robot.executor.finish()
+            released = robot
+            controlLoop = robot.controller.controlLoop
+        }
+        #expect(released == nil)
+        #expect(controlLoop == nil)
+    }
+}

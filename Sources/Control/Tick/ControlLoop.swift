@@ -33,7 +33,13 @@ public final class ControlLoop: @unchecked Sendable {
     private let outputDevices: [DigitalOutput]
     private let drives: PerDrive<DriveChannel>
     private let application: ControlApplication
-    private var watchedLoops: [PeriodicLoop] = []
+    /// Held weakly: the control loop's own `PeriodicLoop` is watched, and its body holds this
+    /// object, so a strong reference here made a cycle that leaked the whole controller (and a
+    /// simulated robot with it), as LeakSanitizer showed at `stowctl console`'s exit.
+    private var watchedLoops: [WeakLoop] = []
+    private struct WeakLoop {
+        weak var loop: PeriodicLoop?
+    }
     /// Fed every tick while the loop runs (`safety.linux_watchdog`).
     public var watchdog: LinuxWatchdog?
     private let snapshotCell: LatestValue<ControlSnapshot>
@@ -66,7 +72,7 @@ public final class ControlLoop: @unchecked Sendable {
 
     /// Loops whose latched overrun fault becomes a safety fault (the control loop itself first).
     public func watch(_ loops: [PeriodicLoop]) {
-        watchedLoops = loops
+        watchedLoops = loops.map { WeakLoop(loop: $0) }
     }
 
     /// The newest snapshot. Never waits.
@@ -82,7 +88,7 @@ public final class ControlLoop: @unchecked Sendable {
 
         supervisor.supervise(inputs: inputs, drives: reports, now: now)
         for index in watchedLoops.indices {
-            let loop = watchedLoops[index]
+            guard let loop = watchedLoops[index].loop else { continue }
             if let fault = loop.overrunFault {
                 supervisor.latch(.loopOverrun, "loop.\(loop.name)", "\(fault)", hint: "see show loops; reduce load or rate", now: now)
             }
