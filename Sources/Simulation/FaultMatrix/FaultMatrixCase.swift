@@ -174,8 +174,10 @@ public struct FaultMatrixCase: Sendable, CustomStringConvertible {
     ]
 
     /// The stow states a fault is injected in: every state the cycle passes through or aborts to,
-    /// except `idle` (left in the first tick) and `safe_stop` (the reaction itself).
-    public static let states: [StowState] = StowState.allCases.filter { $0 != .idle && $0 != .safeStop }
+    /// except `idle` (left in the first tick), `safe_stop` (the reaction itself) and, for now,
+    /// `sideline`: its steering (a stalled jaw until grasp times out) stopped leading there once
+    /// the drives got motion profiles (issue 7), and no other route is in place yet.
+    public static let states: [StowState] = StowState.allCases.filter { $0 != .idle && $0 != .safeStop && $0 != .sideline }
 }
 
 /// A fault-matrix cell that fails for a known, not yet fixed bug.

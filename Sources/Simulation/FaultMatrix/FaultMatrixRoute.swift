@@ -13,9 +13,6 @@ struct FaultMatrixRoute {
         case .backOff:
             // The band separator never reports deployed: separate_bands times out, the cycle backs off.
             return FaultMatrixRoute(from: .separateBands, steer: "input-stuck eoat.band-separator.deployed false")
-        case .sideline:
-            // The jaw cannot close on the item: grasp times out, the item goes to the sideline.
-            return FaultMatrixRoute(from: .grasp, steer: "drive-stall jaw")
         case .safeHold:
             // The beam break loses the item on the way to the bin: a dropped item holds the cycle.
             return FaultMatrixRoute(from: .approach, steer: "input-stuck eoat.item.in-jaw false")
