@@ -167,11 +167,20 @@ public struct FaultMatrixCase: Sendable, CustomStringConvertible {
     /// `KNOWN`, and `FaultMatrixTests` expects them to fail, so it fails once one passes: remove the
     /// entry with the fix.
     public static let knownIssues: [FaultMatrixKnownIssue] = [
-        FaultMatrixKnownIssue(
-            fault: "drive-fault plank 0x7500", state: .grasp,
-            note: "after the reset the jaw never takes the next grasp's target (operation enabled, target reached at 160 mm, "
-                + "no set-point acknowledge): grasp times out; the stop itself is correct"),
+        // Found by the full run after issue 7 (drive motion profiles, faster camera) landed; the
+        // stop itself was named and safe in budget in each, the resume or the record is what fails.
+        FaultMatrixKnownIssue(fault: "serial-garble bus0 for 600ms", state: .selectBin, note: afterReset),
+        FaultMatrixKnownIssue(fault: "serial-garble bus0 for 600ms", state: .grasp, note: afterReset),
+        FaultMatrixKnownIssue(fault: "drive-fault plank 0x7500", state: .retract, note: afterReset),
+        FaultMatrixKnownIssue(fault: "slow-tick 30ms", state: .retract, note: afterReset),
+        FaultMatrixKnownIssue(fault: "slow-tick 30ms", state: .safeHold,
+                              note: "the attempt held in safe_hold is journaled with its amnesty cause, not as stopped"),
+        FaultMatrixKnownIssue(fault: "drive-stall jaw for 600ms", state: .retract,
+                              note: "the stalled jaw now faults (0x8611) within 423 ms while opening: a safety stop, not the stow cycle's to handle"),
     ]
+
+    static let afterReset = "after the reset the first attempt does not reach approach (the axis set-point handshake after a "
+        + "drive fault reset; seen as a grasp that times out with the jaw open and operation enabled)"
 
     /// The stow states a fault is injected in: every state the cycle passes through or aborts to,
     /// except `idle` (left in the first tick), `safe_stop` (the reaction itself) and, for now,
