@@ -63,7 +63,11 @@ public struct AxisCommand: Sendable {
         case let .position(target):
             guard let word = Self.enableWord(state) else { return .disabled }
             guard state == .operationEnabled else {
+                // A drive that left operation enabled (fault, quick stop, STO) holds no set-point
+                // when it comes back: the target must be raised again, even if it was taken before.
                 handshake = .idle
+                acceptedTargetMM = nil
+                pendingTargetMM = target
                 return DriveSetpoint(controlword: word.rawValue, mode: .profilePosition, targetPositionMM: acceptedTargetMM ?? target,
                                      motionProfile: motionProfile)
             }

@@ -168,19 +168,15 @@ public struct FaultMatrixCase: Sendable, CustomStringConvertible {
     /// entry with the fix.
     public static let knownIssues: [FaultMatrixKnownIssue] = [
         // Found by the full run after issue 7 (drive motion profiles, faster camera) landed; the
-        // stop itself was named and safe in budget in each, the resume or the record is what fails.
-        FaultMatrixKnownIssue(fault: "serial-garble bus0 for 600ms", state: .selectBin, note: afterReset),
-        FaultMatrixKnownIssue(fault: "serial-garble bus0 for 600ms", state: .grasp, note: afterReset),
-        FaultMatrixKnownIssue(fault: "drive-fault plank 0x7500", state: .retract, note: afterReset),
-        FaultMatrixKnownIssue(fault: "slow-tick 30ms", state: .retract, note: afterReset),
+        // stop itself was named and safe in budget in each, the record or the reaction is what fails.
+        FaultMatrixKnownIssue(fault: "serial-garble bus0 for 600ms", state: .selectBin, note: afterBusLoss),
+        FaultMatrixKnownIssue(fault: "serial-garble bus0 for 600ms", state: .grasp, note: afterBusLoss),
         FaultMatrixKnownIssue(fault: "slow-tick 30ms", state: .safeHold,
                               note: "the attempt held in safe_hold is journaled with its amnesty cause, not as stopped"),
-        FaultMatrixKnownIssue(fault: "drive-stall jaw for 600ms", state: .retract,
-                              note: "the stalled jaw now faults (0x8611) within 423 ms while opening: a safety stop, not the stow cycle's to handle"),
     ]
 
-    static let afterReset = "after the reset the first attempt does not reach approach (the axis set-point handshake after a "
-        + "drive fault reset; seen as a grasp that times out with the jaw open and operation enabled)"
+    static let afterBusLoss = "after the reset the first attempt times out in grasp with the jaw operation enabled and no "
+        + "set-point acknowledge (the drive never left operation enabled while the bus was garbled)"
 
     /// The stow states a fault is injected in: every state the cycle passes through or aborts to,
     /// except `idle` (left in the first tick), `safe_stop` (the reaction itself) and, for now,

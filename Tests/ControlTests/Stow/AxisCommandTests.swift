@@ -47,6 +47,25 @@ struct AxisCommandTests {
         #expect(axis.reached(Self.feedback(reachedWord, at: 50)))
     }
 
+    @Test("a drive that left operation enabled (fault, quick stop, STO) gets the same target raised again when it is back")
+    func targetRaisedAgainAfterLeavingOperationEnabled() {
+        var axis = AxisCommand()
+        axis.move(toMM: 24)
+        _ = axis.setpoint(feedback: Self.feedback(Self.enabled), now: Self.now)
+        _ = axis.setpoint(feedback: Self.feedback(Self.enabled | Self.acknowledge), now: Self.now)
+        _ = axis.setpoint(feedback: Self.feedback(Self.enabled), now: Self.now)
+        #expect(axis.acceptedTargetMM == 24)
+        // Fault (0x0208), reset, and walked back to switch on disabled (0x0240).
+        #expect(axis.setpoint(feedback: Self.feedback(0x0208), now: Self.now) == .disabled)
+        _ = axis.setpoint(feedback: Self.feedback(0x0240), now: Self.now)
+        #expect(axis.acceptedTargetMM == nil)
+        axis.move(toMM: 24)
+        let raised = axis.setpoint(feedback: Self.feedback(Self.enabled, at: 24), now: Self.now)
+        #expect(raised.controlword & CiA402Controlword.newSetpointBit != 0)
+        #expect(raised.targetPositionMM == 24)
+        #expect(!axis.reached(Self.feedback(Self.enabled | CiA402StatusBit.targetReached, at: 24)), "not before the drive takes it")
+    }
+
     @Test("a drive not yet enabled is walked up the CiA 402 state machine; a faulted one gets no torque")
     func walk() {
         var axis = AxisCommand()
