@@ -73,17 +73,7 @@ struct BenchCampaign: ParsableCommand {
 
     func run() throws {
         try global.bootstrapLogging()
-        var robotConfig: RobotConfig
-        do {
-            robotConfig = try RobotConfig.load(path: config)
-        } catch let error as ConfigError {
-            printToStderr(error.description)
-            throw ExitCode(1)
-        }
-        guard robotConfig.backend == .sim, robotConfig.sim != nil else {
-            printToStderr("\(config): robot.backend is \(robotConfig.backend.rawValue); bench campaign needs backend: sim")
-            throw ExitCode(1)
-        }
+        var robotConfig = try loadSimRobotConfig(path: config, command: "stowctl bench campaign")
         if let seed { robotConfig.sim?.seed = seed }
         if let world { robotConfig.sim?.world = SimWorldProfile(rawValue: world)! }
 

@@ -61,18 +61,7 @@ struct FaultMatrixCommand: ParsableCommand {
 
     func run() throws {
         try global.bootstrapLogging()
-        let robotConfig: RobotConfig
-        do {
-            robotConfig = try RobotConfig.load(path: config)
-        } catch let error as ConfigError {
-            printToStderr(error.description)
-            throw ExitCode(1)
-        }
-        guard robotConfig.backend == .sim, robotConfig.sim != nil else {
-            printToStderr("\(config): robot.backend is \(robotConfig.backend.rawValue); the fault matrix runs the simulated "
-                + "robot and needs a config with backend: sim (try firmware-config/sim.yaml)")
-            throw ExitCode(1)
-        }
+        let robotConfig = try loadSimRobotConfig(path: config, command: "stowctl fault-matrix")
         let cases = FaultMatrixCase.all.filter { fault.isEmpty || fault.contains($0.kindName) }
         let states = FaultMatrixCase.states.filter { state.isEmpty || state.contains($0.rawValue) }
         var factory: FaultMatrix.JournalFactory = { _ in MemoryStowJournal() }

@@ -80,18 +80,7 @@ struct Sim: ParsableCommand {
     func run() throws {
         try global.bootstrapLogging()
         let logger = Logger(label: "stow.sim")
-        var robotConfig: RobotConfig
-        do {
-            robotConfig = try RobotConfig.load(path: config)
-        } catch let error as ConfigError {
-            printToStderr(error.description)
-            throw ExitCode(1)
-        }
-        guard robotConfig.backend == .sim, robotConfig.sim != nil else {
-            printToStderr("\(config): robot.backend is \(robotConfig.backend.rawValue); stowctl sim needs a config with backend: sim "
-                + "(try firmware-config/sim.yaml)")
-            throw ExitCode(1)
-        }
+        var robotConfig = try loadSimRobotConfig(path: config, command: "stowctl sim")
         if let seed { robotConfig.sim?.seed = seed }
         if let world { robotConfig.sim?.world = SimWorldProfile(rawValue: world)! }
         let sim = robotConfig.sim!

@@ -36,7 +36,7 @@ struct CommandLineTests {
     @Test func simRefusesAConfigForRealHardware() throws {
         let result = try StowctlProcess.run(["sim", "--config", "firmware-config/eoat-linux.yaml"])
         #expect(result.exitCode == 1)
-        #expect(result.stderr.contains("robot.backend is linux; stowctl sim needs a config with backend: sim"))
+        #expect(result.stderr.contains("robot.backend is linux; stowctl sim runs the simulated robot and needs a config with backend: sim"))
     }
 }
 

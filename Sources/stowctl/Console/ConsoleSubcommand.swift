@@ -42,18 +42,7 @@ struct ConsoleSubcommand: ParsableCommand {
     func run() throws {
         try global.bootstrapLogging()
         let signals = TerminationSignals()
-        let robotConfig: RobotConfig
-        do {
-            robotConfig = try RobotConfig.load(path: config)
-        } catch let error as ConfigError {
-            printToStderr("\(error)")
-            throw ExitCode(1)
-        }
-        guard robotConfig.backend == .sim, robotConfig.sim != nil else {
-            printToStderr("\(config): robot.backend is \(robotConfig.backend.rawValue); stowctl console runs the simulated controller "
-                + "and needs a config with backend: sim (try firmware-config/sim.yaml)")
-            throw ExitCode(1)
-        }
+        let robotConfig = try loadSimRobotConfig(path: config, command: "stowctl console")
         let target = try SimConsoleTarget(config: robotConfig)
         let stopping = Atomic<Bool>(false)
         let simulation = Thread {
