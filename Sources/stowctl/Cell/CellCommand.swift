@@ -75,6 +75,16 @@ struct CellLinkOptions: ParsableArguments {
         }
     }
 
+    /// Opens the link, waits for the cell controller to answer one WHAT and closes the link; a
+    /// fault or a silent peer is printed and exits 1.
+    func answeredStatus() throws -> CellLinkStatus {
+        let cell = try open()
+        let status = Self.wait(cell) { $0.itemKnown }
+        guard status.fault == nil, status.itemKnown else { throw Self.fail(status, cell) }
+        cell.close()
+        return status
+    }
+
     /// Waits (looking at the published status every 5 ms) until `done` says yes or the link
     /// faults, which it does by itself one reply timeout after an unanswered request; the cap
     /// (two reply timeouts plus 1 s) only guards against a link thread that never published.
@@ -112,16 +122,13 @@ struct CellStatusCommand: ParsableCommand {
 
     func run() throws {
         try global.bootstrapLogging()
-        let cell = try link.open()
-        let status = CellLinkOptions.wait(cell) { $0.itemKnown }
-        guard status.fault == nil, status.itemKnown else { throw CellLinkOptions.fail(status, cell) }
+        let status = try link.answeredStatus()
         if json {
             var object: [String: Any] = ["port": status.port, "answering": true, "item": CellItemCommand.jsonObject(status.item),
                                          "badLines": status.badLines, "staleAnswers": status.staleAnswers]
             object["roundTripMS"] = status.roundTripNanoseconds.map { Double($0) / 1e6 }
             object["lastBadLine"] = status.lastBadLine
             try printJSON(object)
-            cell.close()
             return
         }
         let roundTrip = status.roundTripNanoseconds.map { String(format: "%.1f ms", Double($0) / 1e6) } ?? "?"
@@ -130,7 +137,6 @@ struct CellStatusCommand: ParsableCommand {
         if let bad = status.lastBadLine {
             print("bad lines: \(status.badLines), last: \(bad)")
         }
-        cell.close()
     }
 }
 
@@ -148,15 +154,12 @@ struct CellItemCommand: ParsableCommand {
 
     func run() throws {
         try global.bootstrapLogging()
-        let cell = try link.open()
-        let status = CellLinkOptions.wait(cell) { $0.itemKnown }
-        guard status.fault == nil, status.itemKnown else { throw CellLinkOptions.fail(status, cell) }
+        let status = try link.answeredStatus()
         if json {
             try printJSON(["item": Self.jsonObject(status.item)])
         } else {
             print(Self.describe(status.item))
         }
-        cell.close()
     }
 
     static func jsonObject(_ item: ItemCatalogEntry?) -> Any {
