@@ -4,6 +4,14 @@
 // docs/architecture.md. Arrows point one way: Control never imports SimHAL or a Linux backend.
 import PackageDescription
 
+// Code that only ever runs the simulator drops Swift's dynamic exclusivity checks in release
+// builds: they were about a tenth of a simulated campaign's CPU (issue 7). Debug builds, and so
+// every test, keep them; the controller's own modules (HAL, Control, Perception) keep them in
+// every build, since they run the robot.
+let simulationOnlyReleaseSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "stow-eoat",
     platforms: [.macOS(.v14)],
@@ -49,7 +57,7 @@ let package = Package(
         ),
 
         // Simulated end effector and pod world behind the HAL contracts. Never imports Control.
-        .target(name: "SimHAL", dependencies: ["HAL", "Config"]),
+        .target(name: "SimHAL", dependencies: ["HAL", "Config"], swiftSettings: simulationOnlyReleaseSettings),
 
         // Depth frames → bands, free space, verification.
         .target(name: "Perception", dependencies: ["HAL"]),
@@ -64,7 +72,9 @@ let package = Package(
         .target(name: "Journal", dependencies: ["Control", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // The simulated robot: SimHAL + the production controller in virtual time, and campaigns.
-        .target(name: "Simulation", dependencies: ["Control", "SimHAL", "Perception", "Config", "HAL"]),
+        .target(
+            name: "Simulation", dependencies: ["Control", "SimHAL", "Perception", "Config", "HAL"],
+            swiftSettings: simulationOnlyReleaseSettings),
 
         // How a campaign's results are shown: terminal table, JSON, HTML report, progress bar.
         .target(name: "CampaignReport", dependencies: ["Control", "Config"]),
