@@ -32,7 +32,7 @@ extension StowMachine {
             draft!.beltStartMM = lastBeltPositionMM
             armMayMove = true
             environment.perceptionLoop?.requestBaseline(openingIndex: choice.openingIndex)
-            environment.demand.request(after: now)
+            environment.demand.request(after: now, onlyOpening: choice.openingIndex)
             try? environment.arm.requestMove(to: ArmPose(station: .bin(choice.binName), xMM: choice.xMM, advanceMM: -20))
         case .separateBands:
             solenoid = true
@@ -53,7 +53,7 @@ extension StowMachine {
             plank.move(toMM: travelMinMM(.plank))
         case .verify:
             perceptionRequestedAt = now
-            environment.demand.request(after: now)
+            environment.demand.request(after: now, onlyOpening: draft?.choice?.openingIndex)
         case .record:
             endVerification()
             finishAttempt(now: now)

@@ -37,13 +37,14 @@ public final class PerceptionLoop: @unchecked Sendable {
         pipeline = PerceptionPipeline(settings: settings, clock: clock)
     }
 
-    /// One period. Only the loop that owns this object calls it.
+    /// One period. Only the loop that owns this object calls it. `onlyOpening`: analyse and
+    /// publish that bin alone (a simulated campaign's verification frames, `PerceptionDemand`).
     @discardableResult
-    public func tick(now: MonotonicInstant) throws -> TickOutcome {
+    public func tick(now: MonotonicInstant, onlyOpening: Int? = nil) throws -> TickOutcome {
         guard let frame = try camera.latestFrame() else { return .noFrame }
         if frame.sequence == lastSequence { return .repeatedFrame(sequence: frame.sequence) }
         lastSequence = frame.sequence
-        pipeline.process(frame, into: &observation)
+        pipeline.process(frame, into: &observation, onlyOpening: onlyOpening)
         applyBaselineRequests(sequence: frame.sequence)
         output.publish(observation)
         return .published(sequence: frame.sequence, latencyMS: observation.pipelineLatencyMS)
@@ -69,10 +70,10 @@ public final class PerceptionLoop: @unchecked Sendable {
         let index = request - 1
         pipeline.captureBaseline(bin: index, sequence: sequence)
         // This frame is its own baseline: say so in the observation about to be published.
-        if index < observation.bins.count {
-            observation.bins[index].verification = StowVerifier.compare(
+        for position in 0..<observation.bins.count where observation.bins[position].openingIndex == index {
+            observation.bins[position].verification = StowVerifier.compare(
                 before: pipeline.grid(bin: index), after: pipeline.grid(bin: index),
-                afterProtrusion: observation.bins[index].protrusion, baselineSequence: sequence,
+                afterProtrusion: observation.bins[position].protrusion, baselineSequence: sequence,
                 settings: pipeline.settings)
         }
     }

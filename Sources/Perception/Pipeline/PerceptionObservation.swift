@@ -13,7 +13,8 @@ public struct PerceptionObservation: Sendable {
     public var completedAt = MonotonicInstant(nanoseconds: 0)
     /// Time the pipeline spent on this frame, in ms.
     public var pipelineLatencyMS: Double = 0
-    /// One entry per bin opening in the frame, in the frame's order (at most `maxBins`).
+    /// One entry per bin opening in the frame, in the frame's order (at most `maxBins`); only
+    /// the one bin asked for when the frame was analysed for one bin (`PerceptionDemand`).
     public var bins = FixedList<16, BinObservation>(filler: BinObservation())
 
     public init() {}

@@ -46,8 +46,10 @@ public final class PerceptionPipeline {
     }
 
     /// Runs the pipeline on `frame`, overwriting `observation`. Openings beyond
-    /// `PerceptionObservation.maxBins` are ignored.
-    public func process(_ frame: DepthFrame, into observation: inout PerceptionObservation) {
+    /// `PerceptionObservation.maxBins` are ignored. With `onlyOpening`, only the bin at that
+    /// index is analysed and the observation holds that one bin; each bin is analysed on its own,
+    /// so it comes out exactly as in a full pass.
+    public func process(_ frame: DepthFrame, into observation: inout PerceptionObservation, onlyOpening: Int? = nil) {
         let start = clock.now()
         prepareSlopes(for: frame)
         observation.frameSequence = frame.sequence
@@ -56,7 +58,7 @@ public final class PerceptionPipeline {
         let binCount = min(frame.openings.count, PerceptionObservation.maxBins)
         frame.depthMM.withUnsafeBufferPointer { pixels in
             guard let base = pixels.baseAddress else { return }
-            for index in 0..<binCount {
+            for index in 0..<binCount where onlyOpening == nil || onlyOpening == index {
                 var bin = BinObservation()
                 processOpening(index, of: frame, pixels: base, into: &bin)
                 observation.bins.append(bin)
