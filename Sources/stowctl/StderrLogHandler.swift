@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// A readable stderr log handler: `2026-11-29T04:50:01.123Z warning control: message key=value`.
 ///
@@ -31,15 +32,27 @@ struct StderrLogHandler: LogHandler {
         }
     }
 
-    var logLevel: Logger.Level
+    /// This handler's level, unless an operator set one for the whole process.
+    var logLevel: Logger.Level {
+        get { Self.processLevel.withLock { $0 } ?? ownLevel }
+        set { ownLevel = newValue }
+    }
     var metadata: Logger.Metadata = [:]
+    private var ownLevel: Logger.Level
     private let label: String
     private let style: Style
+    private static let processLevel = Mutex<Logger.Level?>(nil)
 
     init(label: String, level: Logger.Level, style: Style = .detect()) {
         self.label = label
-        self.logLevel = level
+        self.ownLevel = level
         self.style = style
+    }
+
+    /// Sets the level of every logger in the process, existing ones included (the console's
+    /// `log LEVEL` on the controller).
+    static func setProcessLevel(_ level: Logger.Level) {
+        processLevel.withLock { $0 = level }
     }
 
     /// The syslog priority journald files a level under (sd-daemon.h's SD_DEBUG ... SD_CRIT).

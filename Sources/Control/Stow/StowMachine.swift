@@ -46,6 +46,9 @@ public final class StowMachine: ControlApplication, @unchecked Sendable {
     let environment: Environment
     let selector: BinSelector
     public private(set) var state: StowState = .idle
+    /// `state` for other threads (the console's view while the control loop runs on its own
+    /// thread); published at every transition, read without waiting.
+    public let observedState = LatestValue<StowState>(.idle)
     var stateEntered = MonotonicInstant(nanoseconds: 0)
     var draft: StowAttemptDraft?
     var nextAttemptIndex: Int
@@ -154,6 +157,7 @@ public final class StowMachine: ControlApplication, @unchecked Sendable {
                                                  endNanoseconds: now.nanoseconds, result: cause.isEmpty ? event.rawValue : cause))
             }
             state = next
+            observedState.publish(next)
             stateEntered = now
             stage = 0
             onTransition?(Transition(time: now, from: from, event: event, to: next, cause: cause))

@@ -24,19 +24,14 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
     let maintenance: MaintenanceOverride
     /// Outermost application: brakes and disables the EOAT on `shutDown`.
     let controlledStop: ControlledStop
-    let journal: StowJournaling?
+    let recorder: AttemptRecorder
     let queue = ConsoleRequestQueue(capacity: 16)
     /// Virtual time run between drains; at real-time pacing also the console's worst added delay.
     static let sliceNanoseconds: UInt64 = 10_000_000
 
     private let published: LatestValue<ConsoleView>
     private let logger: Mutex<Logger>
-    /// This session's finished attempts, one line each, newest last.
-    private let recentAttempts = Mutex<[String]>([])
-    /// The newest attempt acknowledged as recorded (simulation thread only).
-    private var recordedThrough = -1
-    /// The journal's last error, while attempts cannot be recorded (simulation thread only).
-    private var journalFailure: String?
+    private let requests: ControllerRequests
 
     /// `holdAtStart`: latch an operator stop before the first tick, so nothing moves until a
     /// person resets faults (what a service restarted by systemd must do).
@@ -52,7 +47,8 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
         maintenance = wrapped!
         controlledStop = stop!
         self.config = config
-        self.journal = journal
+        recorder = AttemptRecorder(journal: journal)
+        requests = ControllerRequests(controller: robot.controller, machine: robot.machine, maintenance: maintenance)
         if holdAtStart {
             robot.controller.controlLoop.supervisor.latch(
                 .operatorStop, StartupHold.subject, StartupHold.message, hint: StartupHold.hint, now: robot.clock.now())
@@ -64,7 +60,7 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
     }
 
     /// Attempts finished and acknowledged so far; read once `run(until:)` has returned.
-    var attemptsAcknowledged: Int { recordedThrough + 1 }
+    var attemptsAcknowledged: Int { recorder.recordedThrough + 1 }
 
     var loops: [PeriodicLoop] { robot.executor.loops }
     var busSchedulers: [BusScheduler] { robot.controller.busSchedulers }
@@ -79,9 +75,7 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
     }
 
     func journal(last count: Int) throws -> [String] {
-        let lines = recentAttempts.withLock { Array($0.suffix(count)) }
-        let source = journal == nil ? "no journal in console simulation mode" : "each also in the journal"
-        return ["this session's attempts, in memory (\(source)): \(lines.count)"] + lines
+        recorder.lines(last: count)
     }
 
     func setLogLevel(_ level: ConsoleLogLevel) {
@@ -93,7 +87,7 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
         publish()
         while !shouldStop() {
             robot.executor.run(forNanoseconds: Self.sliceNanoseconds)
-            acknowledgeFinishedAttempt()
+            recorder.takeFinishedAttempt(from: robot.machine)
             queue.drainIfAvailable { handle($0) }
             publish()
         }
@@ -108,22 +102,15 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
         let limit = robot.clock.now().adding(nanoseconds: controlledStop.quickStopTimeoutNanoseconds + 1_000_000_000)
         while !controlledStop.isStopped, robot.clock.now() < limit {
             robot.executor.run(forNanoseconds: Self.sliceNanoseconds)
-            acknowledgeFinishedAttempt()
+            recorder.takeFinishedAttempt(from: robot.machine)
         }
         // Two bus cycles more, so every drive has received its disable command.
         let busCycleNanoseconds = UInt64(1e9 / (config.buses.map(\.pollHz).min() ?? 10))
         robot.executor.run(forNanoseconds: 2 * busCycleNanoseconds + Self.sliceNanoseconds)
-        acknowledgeFinishedAttempt()
+        recorder.takeFinishedAttempt(from: robot.machine)
         queue.drainIfAvailable { _ in .refused("the controller is stopping") }
-        var journalProblem: String?
         let interrupted = robot.machine.closeInterruptedAttempt(now: robot.clock.now(), cause: "interrupted: \(reason)")
-        if let interrupted, let journal {
-            do {
-                try journal.record(interrupted)
-            } catch {
-                journalProblem = "\(error)"
-            }
-        }
+        let journalProblem = interrupted.flatMap { recorder.recordInterrupted($0) }
         robot.executor.finish()
         publish()
         let world = robot.eoat.world
@@ -137,7 +124,7 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
                 return (role.rawValue, drive.state.name, drive.velocityMMPerS)
             },
             interruptedAttempt: interrupted.map { "#\($0.attemptIndex) item \($0.itemID): \($0.cause)" },
-            journalProblem: journalProblem ?? journalFailure)
+            journalProblem: journalProblem ?? recorder.failure)
     }
 
     // MARK: - Private helpers (on the simulation thread)
@@ -152,23 +139,8 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
     }
 
     private func answer(_ request: ConsoleRequest, now: MonotonicInstant) -> ConsoleReply {
-        if let reply = maintenance.handle(request, now: now, stowState: robot.machine.state.rawValue) { return reply }
+        if let reply = requests.answer(request, now: now) { return reply }
         switch request {
-        case .resetFaults:
-            let faults = robot.controller.controlLoop.supervisor.faults.count
-            robot.resetFaults()
-            return .done("reset requested (\(faults) latched); drives get a fault reset for 300 ms, then anything still wrong "
-                + "latches again: check `show faults`")
-        case .acknowledge:
-            guard robot.machine.state == .safeHold else {
-                return .refused("the stow cycle is not in safe_hold (it is in \(robot.machine.state.rawValue)); nothing to acknowledge")
-            }
-            robot.machine.acknowledge()
-            return .done("acknowledged: the stow cycle leaves safe_hold")
-        case .estop:
-            robot.controller.controlLoop.supervisor.latch(
-                .operatorStop, "console", "operator stop from the console", hint: "reset faults when it is safe", now: now)
-            return .done("operator stop latched: drives quick-stopped, drive enable off; `reset faults` when it is safe")
         case let .simFault(line):
             do {
                 let spec = try SimFaultSpec.parse(line)
@@ -180,35 +152,9 @@ final class SimConsoleTarget: ConsoleTarget, @unchecked Sendable {
         case let .simFaultClear(kind):
             robot.eoat.faults.clear(kindName: kind)
             return .done(kind.map { "injected \($0) faults cleared" } ?? "all injected faults cleared")
-        case .armMaintenance, .disarmMaintenance, .set, .jog, .home, .enable, .disable:
-            return .refused("maintenance did not take this request; report it as a bug")
+        default:
+            return .refused("no answer for \(request); report it as a bug")
         }
-    }
-
-    private func acknowledgeFinishedAttempt() {
-        guard let record = robot.machine.finishedAttempt.read(), record.attemptIndex > recordedThrough else { return }
-        if let journal {
-            do {
-                try journal.record(record)
-                journalFailure = nil
-            } catch {
-                // Not acknowledged: the stow cycle waits in `record`; retried every slice.
-                if journalFailure != "\(error)" {
-                    logger.withLock { $0.error("journal: attempt \(record.attemptIndex) not recorded: \(error); the stow cycle waits") }
-                }
-                journalFailure = "\(error)"
-                return
-            }
-        }
-        recordedThrough = record.attemptIndex
-        let seconds = format3(Double(record.endNanoseconds - min(record.startNanoseconds, record.endNanoseconds)) / 1e9)
-        let line = "#\(record.attemptIndex) \(record.outcome.rawValue) item \(record.itemID) (\(record.itemKind)) "
-            + "bin \(record.binName ?? "-") in \(seconds) s" + (record.cause.isEmpty ? "" : ": \(record.cause)")
-        recentAttempts.withLock { lines in
-            lines.append(line)
-            if lines.count > ConsoleCommand.journalLastLimit { lines.removeFirst(lines.count - ConsoleCommand.journalLastLimit) }
-        }
-        robot.machine.acknowledgeRecorded(through: record.attemptIndex)
     }
 
     private func publish() {

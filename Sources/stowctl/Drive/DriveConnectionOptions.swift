@@ -111,17 +111,11 @@ struct DriveConnectionOptions: ParsableArguments {
         guard let role = DriveRole(rawValue: name), let driveConfig = robot.drive(role) else {
             throw ValidationError("--drive: no drive '\(name)' in \(path) (drives: \(robot.drives.map(\.role.rawValue).joined(separator: ", ")))")
         }
-        guard let bus = robot.bus(named: driveConfig.bus), let selector = bus.port else {
+        guard let bus = robot.bus(named: driveConfig.bus), bus.port != nil else {
             throw ValidationError("\(path): drive '\(name)' is on a simulated bus (backend: sim); give --port to reach a real one")
         }
-        let settings = SerialSettings(bus: bus)
-        let rs485 = bus.rs485.map(RS485Settings.init(config:))
-        let stream: ByteStream
-        switch selector {
-        case let .path(portPath): stream = try transport.open(path: portPath, settings: settings, rs485: rs485)
-        case let .usbSerial(serial): stream = try LibSerialPort(usbSerialNumber: serial, settings: settings, rs485: rs485)
-        }
-        let client = ModbusRTUClient(stream: stream, settings: settings, options: ModbusRTUClient.Options(bus: bus), busName: bus.name)
+        let stream = try transport.open(bus: bus)
+        let client = ModbusRTUClient(stream: stream, settings: SerialSettings(bus: bus), options: ModbusRTUClient.Options(bus: bus), busName: bus.name)
         let profileConfig = robot.registerProfile(named: driveConfig.profile) ?? .cia402Direct
         let drive = try ModbusCiA402Drive(
             name: role.rawValue, client: client, unit: UInt8(driveConfig.unit),

@@ -68,12 +68,14 @@ struct RunCommand: ParsableCommand {
             logger.critical("not started: \(config): \("\(error)".replacingOccurrences(of: "\n", with: "; ")) (check with stowctl check-config \(config))")
             throw ExitCode(1)
         }
+        let service: RunningService
         switch robot.backend {
         case .linux:
-            try refuseHardware(robot, logger: logger)
+            service = try startHardware(robot, logger: logger)
         case .sim:
-            try runSimulated(robot, signals: signals, logger: logger)
+            service = try startSimulated(robot, logger: logger)
         }
+        try serve(service, robot: robot, signals: signals, logger: logger)
     }
 
     /// The journal file: `--journal`, else systemd's StateDirectory, else /var/lib/stowctl.
@@ -84,84 +86,34 @@ struct RunCommand: ParsableCommand {
         return directory + "/stow-journal.sqlite"
     }
 
-    // MARK: - Hardware
-
-    /// Every device check (the cell link's answer included); any failure ends the start with all
-    /// of them listed. What runs after that on hardware is not written yet (see `hardwareGaps`).
-    private func refuseHardware(_ robot: RobotConfig, logger: Logger) throws {
-        let failed = DeviceChecks.all(robot).filter { $0.status == .fail }
-        for check in failed {
-            logger.critical("missing: \(check.name): \(check.found); fix: \(check.fix)")
-        }
-        if !failed.isEmpty {
-            logger.critical("not started: \(failed.count) device check(s) failed for \(config); nothing was started (stowctl doctor --config \(config) shows every check)")
-            throw ExitCode(1)
-        }
-        logger.critical("not started: every device of \(config) is present and answering, the cell link included, but \(Self.hardwareGaps); nothing was started. Use the bench tools (stowctl drive, stowctl gpio, stowctl cell) meanwhile.")
-        throw ExitCode(1)
+    /// A started controller, either backend: what the console talks to, and how it stops.
+    struct RunningService {
+        var target: ConsoleTarget
+        var journal: StowJournal
+        /// Stops the controller (`reason`: the signal's name) and returns what the EOAT holds
+        /// then; nil if the stop produced no report.
+        var stop: (_ reason: String) -> ShutdownReport?
     }
 
-    /// What still stands between the devices and a stow cycle on hardware (docs/deploy.md).
-    static let hardwareGaps = "a hardware run still lacks (1) a depth camera backend (camera.source is sim or replay only), "
-        + "(2) the console on hardware, without which the held start can never be released (only SimConsoleTarget "
-        + "implements ConsoleTarget), and (3) the wiring of GPIO lines, drives, the cell link and the camera into the "
-        + "Controller and its executors in stowctl"
-
-    // MARK: - Simulation
-
-    private func runSimulated(_ robot: RobotConfig, signals: TerminationSignals, logger: Logger) throws {
-        guard let sim = robot.sim else {
-            logger.critical("not started: \(config) has backend: sim but no sim section")
-            throw ExitCode(1)
-        }
-        let campaignID = campaign ?? "\(robot.name)-\(Self.compactUTC(Date()))"
-        let store: StowJournal
-        do {
-            store = try StowJournal(path: journalPath, durability: .powerLoss)
-            _ = try store.startCampaign(JournalCampaign(id: campaignID, configFile: config, seed: sim.seed, world: sim.world.rawValue))
-        } catch {
-            logger.critical("not started: journal: \(error)")
-            throw ExitCode(1)
-        }
-        let target = try SimConsoleTarget(config: robot, campaignID: campaignID, journal: store, holdAtStart: true)
-        let previousHook = target.robot.machine.onTransition
-        target.robot.machine.onTransition = { transition in
-            previousHook?(transition)
-            let cause = transition.cause.isEmpty ? "" : ": \(transition.cause)"
-            logger.info("stow: \(transition.from.rawValue) -\(transition.event.rawValue)-> \(transition.to.rawValue)\(cause)")
-        }
-
+    /// Serves the console until SIGTERM, SIGINT or SIGHUP, then stops the controller and reports.
+    private func serve(_ service: RunningService, robot: RobotConfig, signals: TerminationSignals, logger: Logger) throws {
         let stopping = Atomic<Bool>(false)
-        let report = Mutex<ShutdownReport?>(nil)
-        let reason = Mutex("stop")
-        let simulation = Thread {
-            target.run(until: { stopping.load(ordering: .acquiring) })
-            let stopReport = target.shutDown(reason: reason.withLock { $0 })
-            report.withLock { $0 = stopReport }
-        }
-        simulation.name = "stow-sim"
-        let console = consoleThread(target: target, robot: robot, shouldStop: { stopping.load(ordering: .acquiring) }, logger: logger)
-        let held = "HELD: drives disabled until an operator types `reset faults` at the console"
-        logger.notice("started: robot \(robot.name) on the simulator (\(config)), journal \(journalPath), campaign \(campaignID); \(held)")
-        simulation.start()
+        let console = consoleThread(target: service.target, robot: robot, shouldStop: { stopping.load(ordering: .acquiring) }, logger: logger)
         console?.start()
-
         let received = signals.wait(seconds: nil) ?? SIGTERM
-        reason.withLock { $0 = TerminationSignals.name(received) }
         logger.notice("\(TerminationSignals.name(received)): stopping: quick stop, then drives disabled and STO off")
-        // At once, from this thread: the control side may be in the middle of a slow slice.
-        target.controlledStop.requestStop()
         stopping.store(true, ordering: .releasing)
-        while !simulation.isFinished || !(console?.isFinished ?? true) { usleep(10_000) }
+        let final = service.stop(TerminationSignals.name(received))
+        while !(console?.isFinished ?? true) { usleep(10_000) }
 
         var failed = false
         do {
-            try store.close()
+            try service.journal.close()
         } catch {
             logger.error("journal: \(error)")
             failed = true
         }
-        guard let final = report.withLock({ $0 }) else {
+        guard let final else {
             logger.critical("stopped without a final report; check the journal with stowctl journal check --db \(journalPath)")
             throw ExitCode(1)
         }
@@ -173,8 +125,88 @@ struct RunCommand: ParsableCommand {
         if failed { throw ExitCode(1) }
     }
 
+    /// Opens the journal and starts this run's campaign; returns where its attempt numbers start.
+    private func openJournal(_ robot: RobotConfig, seed: UInt64?, world: String?, logger: Logger) throws -> (StowJournal, String, Int) {
+        let campaignID = campaign ?? "\(robot.name)-\(Self.compactUTC(Date()))"
+        do {
+            let store = try StowJournal(path: journalPath, durability: .powerLoss)
+            let firstAttempt = try store.startCampaign(JournalCampaign(id: campaignID, configFile: config, seed: seed, world: world))
+            return (store, campaignID, firstAttempt)
+        } catch {
+            logger.critical("not started: journal \(journalPath): \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    private static let held = "HELD: drives disabled until an operator types `reset faults` at the console"
+
+    // MARK: - Hardware
+
+    /// Every device check first (the cell link's answer included): any failure ends the start with
+    /// all of them listed and nothing opened. Then the devices are opened for good, the operator
+    /// stop latched, and the loops started.
+    private func startHardware(_ robot: RobotConfig, logger: Logger) throws -> RunningService {
+        let failed = DeviceChecks.all(robot).filter { $0.status == .fail }
+        for check in failed {
+            logger.critical("missing: \(check.name): \(check.found); fix: \(check.fix)")
+        }
+        if !failed.isEmpty {
+            logger.critical("not started: \(failed.count) device check(s) failed for \(config); nothing was started (stowctl doctor --config \(config) shows every check)")
+            throw ExitCode(1)
+        }
+        let (store, campaignID, firstAttempt) = try openJournal(robot, seed: nil, world: nil, logger: logger)
+        let hardware: HardwareRobot
+        do {
+            hardware = try HardwareRobot(config: robot, campaignID: campaignID, firstAttemptIndex: firstAttempt, journal: store)
+            hardware.holdAtStart()
+            try hardware.start()
+        } catch {
+            try? store.close()
+            logger.critical("not started: \(error); nothing was started")
+            throw ExitCode(1)
+        }
+        logger.notice("started: robot \(robot.name) on hardware (\(config)), journal \(journalPath), campaign \(campaignID); \(Self.held)")
+        return RunningService(target: hardware, journal: store, stop: { reason in hardware.shutDown(reason: reason) })
+    }
+
+    // MARK: - Simulation
+
+    private func startSimulated(_ robot: RobotConfig, logger: Logger) throws -> RunningService {
+        guard let sim = robot.sim else {
+            logger.critical("not started: \(config) has backend: sim but no sim section")
+            throw ExitCode(1)
+        }
+        let (store, campaignID, _) = try openJournal(robot, seed: sim.seed, world: sim.world.rawValue, logger: logger)
+        let target = try SimConsoleTarget(config: robot, campaignID: campaignID, journal: store, holdAtStart: true)
+        let previousHook = target.robot.machine.onTransition
+        target.robot.machine.onTransition = { transition in
+            previousHook?(transition)
+            logger.info("\(TransitionLog.line(transition))")
+        }
+
+        let stopping = Atomic<Bool>(false)
+        let report = Mutex<ShutdownReport?>(nil)
+        let reason = Mutex("stop")
+        let simulation = Thread {
+            target.run(until: { stopping.load(ordering: .acquiring) })
+            let stopReport = target.shutDown(reason: reason.withLock { $0 })
+            report.withLock { $0 = stopReport }
+        }
+        simulation.name = "stow-sim"
+        logger.notice("started: robot \(robot.name) on the simulator (\(config)), journal \(journalPath), campaign \(campaignID); \(Self.held)")
+        simulation.start()
+        return RunningService(target: target, journal: store, stop: { received in
+            reason.withLock { $0 = received }
+            // At once, from this thread: the simulation may be in the middle of a slow slice.
+            target.controlledStop.requestStop()
+            stopping.store(true, ordering: .releasing)
+            while !simulation.isFinished { usleep(10_000) }
+            return report.withLock { $0 }
+        })
+    }
+
     /// The console on a port (reopened when it goes away) or on stdin/stdout; nil with --no-console.
-    private func consoleThread(target: SimConsoleTarget, robot: RobotConfig, shouldStop: @escaping @Sendable () -> Bool,
+    private func consoleThread(target: ConsoleTarget, robot: RobotConfig, shouldStop: @escaping @Sendable () -> Bool,
                                logger: Logger) -> Thread? {
         guard !noConsole else { return nil }
         if let path = consolePort ?? robot.console.port {

@@ -67,6 +67,19 @@ enum SerialTransport: String, CaseIterable {
         }
     }
 
+    /// Opens a config bus's port (by path, or by the USB adapter's serial number through
+    /// libserialport) with the bus's settings and RS-485 block. Throws `HALError` naming the port;
+    /// `.invalidRequest` for a simulated bus (no port).
+    func open(bus: BusConfig) throws -> ByteStream {
+        let settings = SerialSettings(bus: bus)
+        let rs485 = bus.rs485.map(RS485Settings.init(config:))
+        switch bus.port {
+        case let .path(path)?: return try open(path: path, settings: settings, rs485: rs485)
+        case let .usbSerial(serial)?: return try LibSerialPort(usbSerialNumber: serial, settings: settings, rs485: rs485)
+        case nil: throw HALError(device: bus.name, cause: .invalidRequest("\(bus.name) is a simulated bus (no port or usb_serial)"))
+        }
+    }
+
     /// A real serial device has `/sys/class/tty/NAME/device`; a pty does not.
     static func isKernelSerialDevice(_ path: String) -> Bool {
         let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().lastPathComponent
