@@ -80,7 +80,7 @@ let package = Package(
         .target(name: "CampaignReport", dependencies: ["Control", "Config"]),
 
         // Serial / stdio diagnostics console.
-        .target(name: "Console", dependencies: ["Control", "HAL", "Config"]),
+        .target(name: "Console", dependencies: ["Control", "HAL", "Config", .product(name: "Logging", package: "swift-log")]),
 
         // The CLI: wires config to backends and runs everything else.
         .executableTarget(
@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "SimHALTests", dependencies: ["SimHAL", "HAL", "Config"]),
         .testTarget(name: "PerceptionTests", dependencies: ["Perception", "HAL", "SimHAL", "Config", "AllocationCounter"]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "HAL", "Config", "SimHAL", "AllocationCounter"]),
-        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Control", "HAL", "Config"]),
+        .testTarget(name: "ConsoleTests", dependencies: ["Console", "Control", "HAL", "Config", "Simulation", "AllocationCounter"]),
         .testTarget(name: "CampaignReportTests", dependencies: ["CampaignReport", "Control"]),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "Control"]),
         .testTarget(name: "SimulationTests", dependencies: ["Simulation", "Control", "SimHAL", "Config", "HAL"]),

@@ -10,9 +10,6 @@ public final class ConsoleRequestQueue: Sendable {
     /// Requests waiting at most; a post beyond this is refused.
     public let capacity: Int
     private let pending: Mutex<[(ConsoleRequest, ConsoleTicket)]>
-    /// Requests posted and not yet taken: lets `drainIfAvailable` return without touching the
-    /// lock or the array when nothing waits (every control tick on hardware).
-    private let waiting = Atomic<Int>(0)
 
     public init(capacity: Int = 16) {
         self.capacity = max(1, capacity)
@@ -25,7 +22,6 @@ public final class ConsoleRequestQueue: Sendable {
         let accepted = pending.withLock { entries -> Bool in
             guard entries.count < capacity else { return false }
             entries.append((request, ticket))
-            waiting.add(1, ordering: .releasing)
             return true
         }
         return accepted ? ticket : nil
@@ -33,14 +29,9 @@ public final class ConsoleRequestQueue: Sendable {
 
     /// Control side: answers every queued request with `handle`, in order. Returns at once,
     /// doing nothing, when the console holds the lock right now.
-    /// Allocates nothing and takes no lock while the queue is empty.
     public func drainIfAvailable(_ handle: (ConsoleRequest) -> ConsoleReply) {
-        guard waiting.load(ordering: .acquiring) > 0 else { return }
         guard let taken = pending.withLockIfAvailable({ entries -> [(ConsoleRequest, ConsoleTicket)] in
-            defer {
-                waiting.subtract(entries.count, ordering: .relaxed)
-                entries.removeAll(keepingCapacity: true)
-            }
+            defer { entries.removeAll(keepingCapacity: true) }
             return entries
         }) else { return }
         for (request, ticket) in taken {

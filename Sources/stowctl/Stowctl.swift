@@ -27,7 +27,7 @@ struct Stowctl: ParsableCommand {
             PerceiveCommand.self,
             JournalCommand.self, ConsoleSubcommand.self,
             RunCommand.self, DoctorCommand.self, CellCommand.self,
-            FaultMatrixCommand.self,
+            FaultMatrixCommand.self, RecordFramesCommand.self,
         ]
     )
 }

@@ -1,36 +1,35 @@
 import Config
-import Console
 import Control
 import HAL
 
 /// The outermost control application on hardware. The control loop runs on its own (real-time)
 /// thread, which alone may touch the supervisor, the stow cycle and the maintenance override; so
 /// the console's requests are answered here, inside the tick, before the wrapped application
-/// steps. With nothing queued that costs one atomic load: no lock, no allocation.
+/// steps. With nothing queued that costs one try-lock (never a wait) and no allocation.
 ///
 /// It also publishes the maintenance override's status for the console's view, which other
 /// threads may not read directly: after any request, and at 10 Hz while maintenance is armed
 /// (a maintenance session is not the stow cycle's steady state, so it may allocate then).
-final class ConsoleGate: ControlApplication {
-    static let statusPeriodNanoseconds: UInt64 = 100_000_000
+public final class ConsoleGate: ControlApplication {
+    public static let statusPeriodNanoseconds: UInt64 = 100_000_000
 
-    let wrapped: ControlApplication
-    let queue: ConsoleRequestQueue
-    let maintenance: MaintenanceOverride
+    public let wrapped: ControlApplication
+    public let queue: ConsoleRequestQueue
+    public let maintenance: MaintenanceOverride
     /// Set once the controller exists (the requests need its supervisor), before the first tick.
-    var requests: ControllerRequests?
-    let maintenanceStatus: LatestValue<MaintenanceStatus>
+    public var requests: ControllerRequests?
+    public let maintenanceStatus: LatestValue<MaintenanceStatus>
     private var wasArmed = false
     private var nextStatusAt = MonotonicInstant(nanoseconds: 0)
 
-    init(wrapping wrapped: ControlApplication, queue: ConsoleRequestQueue, maintenance: MaintenanceOverride) {
+    public init(wrapping wrapped: ControlApplication, queue: ConsoleRequestQueue, maintenance: MaintenanceOverride) {
         self.wrapped = wrapped
         self.queue = queue
         self.maintenance = maintenance
         maintenanceStatus = LatestValue(MaintenanceStatus(armed: false))
     }
 
-    func step(
+    public func step(
         now: MonotonicInstant, inputs: EOATInputs, drives: PerDrive<DriveReport?>, safeStopped: Bool,
         outputs: inout EOATOutputs, setpoints: inout PerDrive<DriveSetpoint>
     ) {

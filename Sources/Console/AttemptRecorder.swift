@@ -1,4 +1,3 @@
-import Console
 import Control
 import Logging
 import Synchronization
@@ -9,22 +8,22 @@ import Synchronization
 ///
 /// `takeFinishedAttempt` and `recordInterrupted` are called from one thread: the simulation
 /// thread, or the service loop on hardware. `lines(last:)` from any thread.
-final class AttemptRecorder: @unchecked Sendable {
-    let journal: StowJournaling?
+public final class AttemptRecorder: @unchecked Sendable {
+    public let journal: StowJournaling?
     /// The newest attempt acknowledged as recorded.
-    private(set) var recordedThrough = -1
+    public private(set) var recordedThrough = -1
     /// The journal's last error, while attempts cannot be recorded.
-    private(set) var failure: String?
+    public private(set) var failure: String?
     private let recent = Mutex<[String]>([])
     private let logger = Logger(label: "stow.journal")
 
-    init(journal: StowJournaling?) {
+    public init(journal: StowJournaling?) {
         self.journal = journal
     }
 
     /// Records the stow cycle's newest finished attempt if it is new. On a journal error the
     /// attempt is not acknowledged, so the cycle waits in `record`; the next call retries.
-    func takeFinishedAttempt(from machine: StowMachine) {
+    public func takeFinishedAttempt(from machine: StowMachine) {
         guard let record = machine.finishedAttempt.read(), record.attemptIndex > recordedThrough else { return }
         if let journal {
             do {
@@ -44,7 +43,7 @@ final class AttemptRecorder: @unchecked Sendable {
     }
 
     /// Journals the attempt a stop interrupted. Returns why it could not be written, if it could not.
-    func recordInterrupted(_ record: StowAttemptRecord) -> String? {
+    public func recordInterrupted(_ record: StowAttemptRecord) -> String? {
         remember(record)
         guard let journal else { return nil }
         do {
@@ -56,7 +55,7 @@ final class AttemptRecorder: @unchecked Sendable {
     }
 
     /// The last `count` attempts of this session, oldest first, with a header saying where they are kept.
-    func lines(last count: Int) -> [String] {
+    public func lines(last count: Int) -> [String] {
         let lines = recent.withLock { Array($0.suffix(count)) }
         let source = journal == nil ? "no journal in console simulation mode" : "each also in the journal"
         return ["this session's attempts, in memory (\(source)): \(lines.count)"] + lines

@@ -1,4 +1,3 @@
-import Console
 import Control
 import HAL
 
@@ -8,13 +7,19 @@ import HAL
 /// Call `answer` only on the thread that runs the control loop (between slices in simulation,
 /// inside the control tick on hardware): it touches the supervisor, the stow cycle and the
 /// maintenance override, which that thread owns.
-struct ControllerRequests {
-    let controller: Controller
-    let machine: StowMachine
-    let maintenance: MaintenanceOverride
+public struct ControllerRequests {
+    public let controller: Controller
+    public let machine: StowMachine
+    public let maintenance: MaintenanceOverride
+
+    public init(controller: Controller, machine: StowMachine, maintenance: MaintenanceOverride) {
+        self.controller = controller
+        self.machine = machine
+        self.maintenance = maintenance
+    }
 
     /// The reply, or nil for a request only the simulator can answer (`sim fault ...`).
-    func answer(_ request: ConsoleRequest, now: MonotonicInstant) -> ConsoleReply? {
+    public func answer(_ request: ConsoleRequest, now: MonotonicInstant) -> ConsoleReply? {
         if let reply = maintenance.handle(request, now: now, stowState: machine.state.rawValue) { return reply }
         let supervisor = controller.controlLoop.supervisor
         switch request {
