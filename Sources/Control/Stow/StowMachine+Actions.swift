@@ -18,7 +18,7 @@ extension StowMachine {
             plank.move(toMM: travelMinMM(.plank))
             leftBelt.run(mmPerS: 0)
             rightBelt.run(mmPerS: 0)
-            try? environment.arm.requestMove(to: .induct)
+            requestArmMove(.induct)
         case .selectBin:
             armMayMove = false
         case .grasp:
@@ -33,7 +33,7 @@ extension StowMachine {
             armMayMove = true
             environment.perceptionLoop?.requestBaseline(openingIndex: choice.openingIndex)
             environment.demand.request(after: now, onlyOpening: choice.openingIndex)
-            try? environment.arm.requestMove(to: ArmPose(station: .bin(choice.binName), xMM: choice.xMM, advanceMM: -20))
+            requestArmMove(ArmPose(station: .bin(choice.binName), xMM: choice.xMM, advanceMM: -20))
         case .separateBands:
             solenoid = true
         case .makeSpace:
@@ -43,7 +43,7 @@ extension StowMachine {
         case .insert:
             guard let choice = draft?.choice else { return }
             draft!.beltStartMM = lastBeltPositionMM
-            try? environment.arm.requestMove(to: ArmPose(station: .bin(choice.binName), xMM: choice.xMM, advanceMM: 10))
+            requestArmMove(ArmPose(station: .bin(choice.binName), xMM: choice.xMM, advanceMM: 10))
             leftBelt.run(mmPerS: config.stow.beltSpeedMMPerS)
             rightBelt.run(mmPerS: config.stow.beltSpeedMMPerS)
         case .retract:

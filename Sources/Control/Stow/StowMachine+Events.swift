@@ -25,6 +25,7 @@ extension StowMachine {
         let inState = stateEntered.nanoseconds(until: now)
         if let limit = timeoutNanoseconds(state), inState > limit {
             cause = "\(state.rawValue) timed out after \(limit / 1_000_000) ms" + axisNote(state, drives)
+                + (armMoveProblem.map { "; the arm was not asked to move: \($0)" } ?? "")
             decide(.unproductive, cause)
             return .timeout
         }
@@ -104,7 +105,7 @@ extension StowMachine {
             guard gripped || jaw.reached(feedback) else { return nil }
             jaw.move(toMM: feedback.positionMM)
             armMayMove = true
-            try? environment.arm.requestMove(to: .sideline)
+            requestArmMove(.sideline)
             stateEntered = now
             stage = 1
             return nil
@@ -207,7 +208,7 @@ extension StowMachine {
         switch stage {
         case 0:
             guard inputs.plankHome, inputs.jawOpen, let choice = draft?.choice else { return nil }
-            try? environment.arm.requestMove(to: ArmPose(station: .bin(choice.binName), xMM: choice.xMM, advanceMM: -60))
+            requestArmMove(ArmPose(station: .bin(choice.binName), xMM: choice.xMM, advanceMM: -60))
             stateEntered = now  // the settle wait starts with the request
             stage = 1
             return nil
@@ -253,7 +254,7 @@ extension StowMachine {
             leftBelt.run(mmPerS: 0)
             rightBelt.run(mmPerS: 0)
             if let choice = draft.choice {
-                try? environment.arm.requestMove(to: ArmPose(station: .bin(choice.binName), xMM: choice.xMM, advanceMM: -60))
+                requestArmMove(ArmPose(station: .bin(choice.binName), xMM: choice.xMM, advanceMM: -60))
             }
             stateEntered = now
             stage = 1
@@ -284,6 +285,17 @@ extension StowMachine {
             }
             cause = "backed off from \(draft.binsTried.last ?? "?") to try another bin"
             return .backedOff
+        }
+    }
+
+    /// Asks the arm for `pose`. A refusal (the cell link down) is kept for the phase's timeout
+    /// cause: the cycle then waits for `arm.in-position` as usual and times out naming it.
+    func requestArmMove(_ pose: ArmPose) {
+        do {
+            try environment.arm.requestMove(to: pose)
+            armMoveProblem = nil
+        } catch {
+            armMoveProblem = "\(error)"
         }
     }
 

@@ -56,6 +56,8 @@ public final class StowMachine: ControlApplication, @unchecked Sendable {
     var stage = 0
     var cause = ""
     var perceptionRequestedAt: MonotonicInstant?
+    /// Why the last arm move could not be asked for (the cell link down); nil once one was.
+    var armMoveProblem: String?
 
     var jaw: AxisCommand
     var plank: AxisCommand
