@@ -67,7 +67,9 @@ public final class SimulatedRobot {
         let world = try PeriodicLoop(name: "sim-world", periodNanoseconds: SimEOAT.stepNanoseconds) { _ in eoat.advanceToClock() }
         let perception = try PeriodicLoop(name: "perception", rateHz: config.loops.perception.hz) { tick in
             guard demand.isPending else { return }
-            if case .published = try? perceptionLoop.tick(now: tick.started, onlyOpening: demand.onlyOpening),
+            let onlyOpening = demand.onlyOpening
+            eoat.camera.onlyBin = onlyOpening
+            if case .published = try? perceptionLoop.tick(now: tick.started, onlyOpening: onlyOpening),
                let observation = perceptionLoop.output.latest() {
                 _ = demand.satisfied(by: observation.frameTimestamp)
             }

@@ -114,3 +114,40 @@ struct SimDepthCameraTests {
         #expect(gaps[1].xMM == 230 && gaps[1].widthMM == 50 && gaps[1].depthMM == 380)
     }
 }
+
+/// Frames of one bin (`onlyBin`, the simulated campaign's approach and verification frames).
+@Suite("SimHAL depth camera, one bin")
+struct SimDepthCameraOneBinTests {
+    @Test("a frame of one bin shows that bin as a full frame does, nothing outside it, and the frames after it are unchanged")
+    func oneBinFrameMatchesFullFrame() {
+        let rig = WorldRig(bands: 2)
+        let config = SimDepthCameraTests.config
+        let full = SimDepthCamera(world: rig.world, camera: config, noiseMM: 2, dropoutShare: 0.01, seed: 3, clock: ManualClock())
+        let oneBin = SimDepthCamera(world: rig.world, camera: config, noiseMM: 2, dropoutShare: 0.01, seed: 3, clock: ManualClock())
+        let bin = rig.world.pod.bins.count - 1  // the top right one: rays at an angle from the centre
+        let opening = rig.world.pod.bins[bin].opening
+        let corner = SimDepthCameraTests.pixel(full, faceX: opening.xMM, faceY: opening.yMM + opening.heightMM, insideMM: 0)
+        let farCorner = SimDepthCameraTests.pixel(full, faceX: opening.xMM + opening.widthMM, faceY: opening.yMM, insideMM: 0)
+
+        let fullFrame = full.render()
+        oneBin.onlyBin = bin
+        let oneBinFrame = oneBin.render()
+        var shown = 0
+        for v in 0..<config.heightPX {
+            for u in 0..<config.widthPX {
+                let insideOpening = u >= corner.u && u <= farCorner.u && v >= corner.v && v <= farCorner.v
+                if insideOpening {
+                    #expect(oneBinFrame[u, v] == fullFrame[u, v], "pixel (\(u), \(v)) of bin \(bin)")
+                } else if oneBinFrame[u, v] != 0 {
+                    #expect(oneBinFrame[u, v] == fullFrame[u, v], "pixel (\(u), \(v)) in the margin")
+                    shown += 1
+                }
+            }
+        }
+        let marginPixels = 2 * SimDepthCamera.windowMarginPixels * (farCorner.u - corner.u + farCorner.v - corner.v + 8)
+        #expect(shown <= marginPixels, "\(shown) pixels shown outside the bin")
+
+        oneBin.onlyBin = nil
+        #expect(oneBin.render().depthMM == full.render().depthMM)
+    }
+}

@@ -32,6 +32,15 @@ public final class SimDepthCamera: DepthCamera {
     public var freezeFrames = false
     /// Fault: frames arrive this much late (their capture timestamps are this old).
     public var staleByNanoseconds: UInt64 = 0
+    /// When set, frames show only the bin at this index of the pod's bins (and a margin of
+    /// `windowMarginPixels` around it); every other pixel reads 0, no return. A simulated
+    /// campaign sets it for the frames perception analyses for one bin (`PerceptionDemand`):
+    /// the sensor noise of the other pixels was a tenth of the campaign's CPU. The pixels shown
+    /// are exactly what a full frame would show (see `SimDepthNoise.apply`).
+    public var onlyBin: Int?
+    /// Perception reads a bin's opening shrunk by a pixel; this margin keeps a window that ends
+    /// a pixel early (rounding) from cutting into it.
+    static let windowMarginPixels = 2
     /// Band half-thickness as the camera sees it.
     static let bandHalfHeightMM = 3.0
 
@@ -68,12 +77,23 @@ public final class SimDepthCamera: DepthCamera {
         let pod = world.pod
         updateTrueDepth(pod: pod)
         var pixels = [UInt16](repeating: 0, count: width * height)
-        noise.apply(to: trueDepthMM, into: &pixels)
+        var rows = 0..<height, columns = 0..<width
+        if let bin = onlyBin, bin >= 0, bin < pod.bins.count {
+            rows = Self.widened(rowPixels.ranges[bin / pod.columns], by: Self.windowMarginPixels, within: height)
+            columns = Self.widened(columnPixels.ranges[bin % pod.columns], by: Self.windowMarginPixels, within: width)
+        }
+        noise.apply(to: trueDepthMM, into: &pixels, width: width, rows: rows, columns: columns)
         return DepthFrame(sequence: sequence, timestamp: timestamp ?? clock.now(), width: width, height: height,
                           depthMM: pixels, intrinsics: intrinsics, pose: pose, openings: pod.bins.map(\.opening))
     }
 
     // MARK: - Private helpers
+
+    /// `range` grown by `margin` on both sides, clipped to `0..<limit`; empty stays empty.
+    private static func widened(_ range: Range<Int>, by margin: Int, within limit: Int) -> Range<Int> {
+        guard !range.isEmpty else { return range }
+        return max(0, range.lowerBound - margin)..<min(limit, range.upperBound + margin)
+    }
 
     /// Which pixel columns (or rows) look into one column (or row) of bins, and where each
     /// pixel's ray crosses the face plane, measured from that opening's left (or bottom) edge.

@@ -34,9 +34,13 @@ struct SimDepthNoise {
     }
 
     /// Writes `trueDepthMM` as the sensor reports it (noise, dropouts, whole mm) into `pixels`;
-    /// both hold the same number of pixels.
-    mutating func apply(to trueDepthMM: [Double], into pixels: inout [UInt16]) {
+    /// both hold the same number of pixels, `width` to an image row. Only the pixels in `rows` x
+    /// `columns` are written; the stream still moves past the others (`SimRandom.skip`), so a
+    /// pixel gets the same value whichever window it is rendered in, and later frames too.
+    mutating func apply(to trueDepthMM: [Double], into pixels: inout [UInt16], width: Int, rows: Range<Int>, columns: Range<Int>) {
         precondition(trueDepthMM.count == pixels.count, "SimDepthNoise: \(trueDepthMM.count) depths for \(pixels.count) pixels")
+        precondition(width > 0 && pixels.count % width == 0 && rows.upperBound * width <= pixels.count && columns.upperBound <= width,
+                     "SimDepthNoise: window \(rows) x \(columns) outside \(width)-wide image of \(pixels.count) pixels")
         let threshold = dropoutThreshold
         let indexShift: UInt64 = offsetsMM.count == 1 ? 63 : 52
         let indexMask: UInt64 = offsetsMM.count == 1 ? 0 : UInt64(Self.tableSize - 1)
@@ -44,16 +48,22 @@ struct SimDepthNoise {
         offsetsMM.withUnsafeBufferPointer { offsets in
             trueDepthMM.withUnsafeBufferPointer { depths in
                 pixels.withUnsafeMutableBufferPointer { out in
-                    for index in 0..<depths.count {
-                        let draw = random.next()
-                        if draw & 0xFFFF_FFFF < threshold {
-                            out[index] = 0
-                            continue
+                    var drawn = 0
+                    for row in rows {
+                        random.skip(row * width + columns.lowerBound - drawn)
+                        for index in (row * width + columns.lowerBound)..<(row * width + columns.upperBound) {
+                            let draw = random.next()
+                            if draw & 0xFFFF_FFFF < threshold {
+                                out[index] = 0
+                                continue
+                            }
+                            let depth = depths[index] + Double(offsets[Int((draw >> indexShift) & indexMask)])
+                            // Rounds half away from zero, as `rounded()` does, for the positive depths a camera sees.
+                            out[index] = depth <= 0 ? 0 : UInt16(clamping: Int(depth + 0.5))
                         }
-                        let depth = depths[index] + Double(offsets[Int((draw >> indexShift) & indexMask)])
-                        // Rounds half away from zero, as `rounded()` does, for the positive depths a camera sees.
-                        out[index] = depth <= 0 ? 0 : UInt16(clamping: Int(depth + 0.5))
+                        drawn = row * width + columns.upperBound
                     }
+                    random.skip(depths.count - drawn)
                 }
             }
         }

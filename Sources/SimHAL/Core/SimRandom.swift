@@ -27,6 +27,12 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 
+    /// Moves on as if `count` draws of `next()` had been taken, at the cost of one: SplitMix64's
+    /// state advances by the same constant each draw.
+    public mutating func skip(_ count: Int) {
+        state &+= UInt64(count) &* 0x9E37_79B9_7F4A_7C15
+    }
+
     /// Uniform in [0, 1).
     public mutating func unit() -> Double {
         Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
