@@ -93,7 +93,8 @@ public final class FaultMatrixRun {
             transitions.removeAll()
             personActs(faultEnded: true, lastReset: nil)
         }
-        result.problems.append("never entered \(state.rawValue) within \(Self.reachLimitNanoseconds / 1_000_000_000) s")
+        result.problems.append("never entered \(state.rawValue) within \(Self.reachLimitNanoseconds / 1_000_000_000) s; the cycle is in "
+            + "\(robot.machine.state.rawValue)")
         return false
     }
 
@@ -284,6 +285,12 @@ public final class FaultMatrixRun {
         }
         recordsSinceOnset.append(withFaults)
         nextRecordIndex += 1
+        // Pods rotate as in a campaign: one robot runs a whole column, and a pod that is never
+        // sent away fills up until every item is sidelined and the cells after it cannot start.
+        let stowsPerPod = robot.config.sim?.world.stowsPerPod ?? 0
+        if stowsPerPod > 0, nextRecordIndex % stowsPerPod == 0 {
+            robot.eoat.world.swapPod()
+        }
         robot.machine.acknowledgeRecorded(through: record.attemptIndex)
     }
 
