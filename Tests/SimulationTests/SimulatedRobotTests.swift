@@ -55,6 +55,37 @@ struct SimulatedRobotTests {
         #expect(verifiedAtRecord.contains(1))
     }
 
+    @Test("after a safety stop is reset, the next attempt starts only once the jaw drive is enabled and holds the jaws open")
+    func attemptAfterResetStartsWithTheJawEnabled() throws {
+        let config = try RobotConfig.load(path: Self.repositoryRoot + "/firmware-config/sim.yaml")
+        let robot = try SimulatedRobot(config: config, campaignID: "test")
+        var jawAtSelectBin: [CiA402State] = []
+        let previous = robot.machine.onTransition
+        robot.machine.onTransition = { transition in
+            previous?(transition)
+            if transition.to == .selectBin { jawAtSelectBin.append(robot.eoat.world.drives.jaw.state) }
+        }
+        /// Runs in 1 ms steps, journaling each finished attempt as a campaign does, until `done` or 30 s.
+        func run(until done: () -> Bool) -> Bool {
+            for _ in 0..<30_000 {
+                robot.executor.run(forNanoseconds: 1_000_000)
+                if let record = robot.machine.finishedAttempt.read() { robot.machine.acknowledgeRecorded(through: record.attemptIndex) }
+                if done() { return true }
+            }
+            return false
+        }
+
+        #expect(run { robot.machine.state == .grasp })
+        // The e-stop removes torque: the jaw drive faults (STO) and needs its walk back to operation enabled.
+        try robot.eoat.faults.schedule(SimFaultSpec.parse("estop for 300ms"))
+        #expect(run { robot.machine.state == .safeStop })
+        robot.executor.run(forNanoseconds: 400_000_000)
+        robot.resetFaults()
+        #expect(run { robot.machine.attemptsStarted == 2 && robot.machine.state == .approach })
+        #expect(jawAtSelectBin.count == 2)
+        #expect(jawAtSelectBin.allSatisfy { $0 == .operationEnabled }, "jaw drive on entering select_bin: \(jawAtSelectBin)")
+    }
+
     @Test("a simulated robot is freed when its owner lets go: no reference cycle keeps the controller alive")
     func freedWhenReleased() throws {
         let config = try RobotConfig.load(path: Self.repositoryRoot + "/firmware-config/sim.yaml")

@@ -41,7 +41,10 @@ extension StowMachine {
                 jaw.move(toMM: travelMaxMM(.jaw))
                 stage = 1
             }
-            guard inputs.jawOpen else { return nil }
+            // The jaw drive must hold the jaws open too, not only the switch read open: after a
+            // reset the drive walks back to operation enabled one bus cycle per step, and grasp's
+            // timeout is for closing the jaws, not for that walk.
+            guard inputs.jawOpen, jaw.reached(drives.jaw?.feedback) else { return nil }
             return itemReadyEvent(now: now, inputs: inputs)
         case .selectBin:
             return selectBinEvent(now: now)

@@ -169,14 +169,9 @@ public struct FaultMatrixCase: Sendable, CustomStringConvertible {
     public static let knownIssues: [FaultMatrixKnownIssue] = [
         // Found by the full run after issue 7 (drive motion profiles, faster camera) landed; the
         // stop itself was named and safe in budget in each, the record or the reaction is what fails.
-        FaultMatrixKnownIssue(fault: "serial-garble bus0 for 600ms", state: .selectBin, note: afterBusLoss),
-        FaultMatrixKnownIssue(fault: "serial-garble bus0 for 600ms", state: .grasp, note: afterBusLoss),
         FaultMatrixKnownIssue(fault: "slow-tick 30ms", state: .safeHold,
                               note: "the attempt held in safe_hold is journaled with its amnesty cause, not as stopped"),
     ]
-
-    static let afterBusLoss = "after the reset the first attempt times out in grasp with the jaw operation enabled and no "
-        + "set-point acknowledge (the drive never left operation enabled while the bus was garbled)"
 
     /// The stow states a fault is injected in: every state the cycle passes through or aborts to,
     /// except `idle` (left in the first tick), `safe_stop` (the reaction itself) and, for now,
