@@ -75,6 +75,15 @@ public final class SafetySupervisor {
         if inputs.estop {
             latch(.estop, "eoat.estop", "e-stop chain open", hint: "release the e-stop, then reset faults", now: now)
         }
+        // A stalled loop is known at the start of the tick after the stall: latched here, before
+        // the application decides anything on a late tick (it sees the stop in this same tick).
+        for index in 0..<EOATOutputs.count {
+            if let limit = limits.deadmanNanoseconds[index], let last = lastRefresh[index], last.nanoseconds(until: now) > limit {
+                latch(.deadman, EOATOutputs.signalNames[index],
+                      "not refreshed for \(last.nanoseconds(until: now) / 1_000_000) ms (limit \(limit / 1_000_000) ms)",
+                      hint: "the control loop stalled; check loop statistics", now: now)
+            }
+        }
         guard !resetting(now) else { return }
         // Field by field: `DriveRole.allCases` would build an array every tick.
         if let report = drives.jaw { check(report, now: now) }
@@ -84,21 +93,11 @@ public final class SafetySupervisor {
     }
 
     /// Overrides the application's command: safe outputs and quick stop while any fault is
-    /// latched; dead-man enforcement always.
+    /// latched. Notes when each output was last commanded to a non-safe value: the next tick's
+    /// `supervise` measures the dead-man time from there.
     public func enforce(outputs: inout EOATOutputs, drives: inout PerDrive<DriveSetpoint>, now: MonotonicInstant) {
         for index in 0..<EOATOutputs.count {
-            let safe = limits.safeValues[index]
-            guard outputs[index] != safe else {
-                lastRefresh[index] = nil
-                continue
-            }
-            if let limit = limits.deadmanNanoseconds[index], let last = lastRefresh[index],
-               last.nanoseconds(until: now) > limit {
-                latch(.deadman, EOATOutputs.signalNames[index],
-                      "not refreshed for \(last.nanoseconds(until: now) / 1_000_000) ms (limit \(limit / 1_000_000) ms)",
-                      hint: "the control loop stalled; check loop statistics", now: now)
-            }
-            lastRefresh[index] = now
+            lastRefresh[index] = outputs[index] == limits.safeValues[index] ? nil : now
         }
         guard isSafeStopped else { return }
         outputs = limits.safeValues

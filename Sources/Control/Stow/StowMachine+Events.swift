@@ -19,7 +19,9 @@ extension StowMachine {
         }
         if safeStopped {
             cause = "safety stop"
-            decide(.unproductive, "safety stop")
+            // An item that already fell out keeps that outcome and its cause (amnesty): the
+            // journal says what happened to the item, and the stop is in the attempt's faults.
+            if draft?.verdict != .amnesty { decide(.unproductive, "safety stop") }
             return .fault
         }
         let inState = stateEntered.nanoseconds(until: now)

@@ -166,12 +166,7 @@ public struct FaultMatrixCase: Sendable, CustomStringConvertible {
     /// goes wrong. They still count as failed (`stowctl fault-matrix` exits 1); the table marks them
     /// `KNOWN`, and `FaultMatrixTests` expects them to fail, so it fails once one passes: remove the
     /// entry with the fix.
-    public static let knownIssues: [FaultMatrixKnownIssue] = [
-        // Found by the full run after issue 7 (drive motion profiles, faster camera) landed; the
-        // stop itself was named and safe in budget in each, the record or the reaction is what fails.
-        FaultMatrixKnownIssue(fault: "slow-tick 30ms", state: .safeHold,
-                              note: "the attempt held in safe_hold is journaled with its amnesty cause, not as stopped"),
-    ]
+    public static let knownIssues: [FaultMatrixKnownIssue] = []
 
     /// The stow states a fault is injected in: every state the cycle passes through or aborts to,
     /// except `idle` (left in the first tick), `safe_stop` (the reaction itself) and, for now,

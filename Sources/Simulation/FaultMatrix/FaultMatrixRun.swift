@@ -198,14 +198,16 @@ public final class FaultMatrixRun {
                 result.problems.append("outputs never safe with quick stop on every drive")
             }
             // An attempt still running when the stop latched (it may have finished between the
-            // onset and the latch: a bus fault takes a while to show) is journaled as stopped,
-            // with the fault that stopped it.
+            // onset and the latch: a bus fault takes a while to show) is journaled with the fault
+            // that stopped it, and as a safety stop unless its item had already fallen out
+            // (amnesty keeps its cause: the outcome is what happened to the item).
             let stoppedAttempt = recordsSinceOnset.first { $0.endNanoseconds >= latchedAtNanoseconds && $0.startNanoseconds <= latchedAtNanoseconds }
             if attemptInProgress, let stoppedAttempt {
-                let journaledAsStopped = stoppedAttempt.cause == "safety stop" && stoppedAttempt.faults.contains { $0.hasPrefix(latched) }
-                if !journaledAsStopped {
-                    result.problems.append("the attempt in progress is not journaled as a safety stop naming \(latched): "
-                        + (result.abortedAttempt ?? "no record"))
+                let named = stoppedAttempt.faults.contains { $0.hasPrefix(latched) }
+                let outcome = stoppedAttempt.outcome == .amnesty || stoppedAttempt.cause == "safety stop"
+                if !named || !outcome {
+                    result.problems.append("the attempt in progress is not journaled as stopped by \(latched) "
+                        + "(cause `safety stop` or an amnesty's own, the fault in its faults): " + (result.abortedAttempt ?? "no record"))
                 }
             }
         case let .tolerated(record):
