@@ -169,10 +169,8 @@ public struct FaultMatrixCase: Sendable, CustomStringConvertible {
     public static let knownIssues: [FaultMatrixKnownIssue] = []
 
     /// The stow states a fault is injected in: every state the cycle passes through or aborts to,
-    /// except `idle` (left in the first tick), `safe_stop` (the reaction itself) and, for now,
-    /// `sideline`: its steering (a stalled jaw until grasp times out) stopped leading there once
-    /// the drives got motion profiles (issue 7), and no other route is in place yet.
-    public static let states: [StowState] = StowState.allCases.filter { $0 != .idle && $0 != .safeStop && $0 != .sideline }
+    /// except `idle` (left in the first tick) and `safe_stop` (the reaction itself).
+    public static let states: [StowState] = StowState.allCases.filter { $0 != .idle && $0 != .safeStop }
 }
 
 /// A fault-matrix cell that fails for a known, not yet fixed bug.

@@ -13,6 +13,10 @@ struct FaultMatrixRoute {
         case .backOff:
             // The band separator never reports deployed: separate_bands times out, the cycle backs off.
             return FaultMatrixRoute(from: .separateBands, steer: "input-stuck eoat.band-separator.deployed false")
+        case .sideline:
+            // The same switch, left stuck: every bin's separate_bands times out, the cycle backs off
+            // and tries the next, and after `max_bin_retries` it gives up and sidelines the item.
+            return FaultMatrixRoute(from: .separateBands, steer: "input-stuck eoat.band-separator.deployed false")
         case .safeHold:
             // The beam break loses the item on the way to the bin: a dropped item holds the cycle.
             return FaultMatrixRoute(from: .approach, steer: "input-stuck eoat.item.in-jaw false")
