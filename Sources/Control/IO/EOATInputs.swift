@@ -13,6 +13,8 @@ public struct EOATInputs: Equatable, Sendable {
 
     public init() {}
 
+    /// The e-stop input's signal name; asserted means the chain is open.
+    public static let estopSignal = "eoat.estop"
     /// Signal names in field order; the control loop reads its input devices in this order.
     public static let signalNames = [
         "eoat.estop", "eoat.item.in-jaw", "eoat.item.induct", "eoat.plank.home", "eoat.plank.extended",

@@ -1,17 +1,23 @@
 import Config
+import Control
 import HAL
 
 /// The EOAT's GPIO lines of a `backend: linux` config, each requested through libgpiod: inputs
 /// with their bias and active level, outputs driven to their safe value from the request on.
 /// Closing (or deinit) writes every output's safe value, then releases every line.
+///
+/// An input with `debounce_ms` reaches the controller through a `DebouncedInput`: a new level
+/// counts once it has held that long. The e-stop's asserted level counts at once (fail-safe).
 final class EOATLines {
     let chip: GPIOChip
-    let inputs: [GPIOInput]
+    let lines: [GPIOInput]
     let outputs: [GPIOOutput]
+    /// What the control tick reads: each line, debounced as configured.
+    let inputs: [DigitalInput]
 
     /// Requests every line of `config`. Throws `HALError` naming the chip or the signal and its
     /// line (missing, held by another process); lines requested before the failure are released.
-    init(_ config: GPIOConfig) throws {
+    init(_ config: GPIOConfig, clock: MonotonicClock = SystemClock.shared) throws {
         guard let selector = config.chip else {
             throw HALError(device: "gpio", cause: .invalidRequest("the config names no gpio chip (gpio.chip or gpio.chip_label)"))
         }
@@ -19,10 +25,19 @@ final class EOATLines {
         case let .path(path): chip = try GPIOChip.open(path)
         case let .label(label): chip = try GPIOChip.open(label)
         }
-        var inputs: [GPIOInput] = []
+        var lines: [GPIOInput] = []
+        var inputs: [DigitalInput] = []
         for signal in config.inputs {
             let options = GPIOLineOptions(activeLow: signal.activeLow, bias: GPIOBias(signal.bias))
-            inputs.append(try GPIOInput(name: signal.name, line: try Self.line(signal.line, on: chip), options: options))
+            let line = try GPIOInput(name: signal.name, line: try Self.line(signal.line, on: chip), options: options)
+            lines.append(line)
+            if signal.debounceMS > 0 {
+                let debouncer = LevelDebouncer(stableNanoseconds: UInt64(signal.debounceMS * 1e6),
+                                               immediateLevel: signal.name == EOATInputs.estopSignal ? true : nil)
+                inputs.append(DebouncedInput(line, debouncer: debouncer, clock: clock))
+            } else {
+                inputs.append(line)
+            }
         }
         var outputs: [GPIOOutput] = []
         for signal in config.outputs {
@@ -30,6 +45,7 @@ final class EOATLines {
             outputs.append(try GPIOOutput(name: signal.name, line: try Self.line(signal.line, on: chip),
                                           safeValue: signal.safeValue, options: options))
         }
+        self.lines = lines
         self.inputs = inputs
         self.outputs = outputs
     }
@@ -50,8 +66,8 @@ final class EOATLines {
                 failed.append("\(output.name): \(error)")
             }
         }
-        for input in inputs {
-            input.close()
+        for line in lines {
+            line.close()
         }
         return failed
     }
