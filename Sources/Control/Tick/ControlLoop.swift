@@ -47,7 +47,6 @@ public final class ControlLoop: @unchecked Sendable {
     private var inputs = EOATInputs()
     private var outputs = EOATOutputs()
     private var setpoints = PerDrive<DriveSetpoint>(all: .disabled)
-    private var reports = PerDrive<DriveReport?>(all: nil)
 
     /// `inputs` and `outputs` must be the EOAT's lines in `EOATInputs.signalNames` and
     /// `EOATOutputs.signalNames` order; throws `HALError` naming the first one out of place.
@@ -81,10 +80,13 @@ public final class ControlLoop: @unchecked Sendable {
     /// One control tick at `now`.
     public func tick(now: MonotonicInstant) {
         readInputs(now: now)
-        reports.jaw = drives.jaw.scheduler.latest(driveAt: drives.jaw.index)
-        reports.leftBelt = drives.leftBelt.scheduler.latest(driveAt: drives.leftBelt.index)
-        reports.rightBelt = drives.rightBelt.scheduler.latest(driveAt: drives.rightBelt.index)
-        reports.plank = drives.plank.scheduler.latest(driveAt: drives.plank.index)
+        // A local, not a property: a property passed to supervise and step is copied for each
+        // call (four reports with their names and errors: a tenth of the tick).
+        let reports = PerDrive<DriveReport?>(
+            jaw: drives.jaw.scheduler.latest(driveAt: drives.jaw.index),
+            leftBelt: drives.leftBelt.scheduler.latest(driveAt: drives.leftBelt.index),
+            rightBelt: drives.rightBelt.scheduler.latest(driveAt: drives.rightBelt.index),
+            plank: drives.plank.scheduler.latest(driveAt: drives.plank.index))
 
         supervisor.supervise(inputs: inputs, drives: reports, now: now)
         for index in watchedLoops.indices {
