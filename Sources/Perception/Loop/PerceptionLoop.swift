@@ -44,8 +44,12 @@ public final class PerceptionLoop: @unchecked Sendable {
         guard let frame = try camera.latestFrame() else { return .noFrame }
         if frame.sequence == lastSequence { return .repeatedFrame(sequence: frame.sequence) }
         lastSequence = frame.sequence
+        // A bin no longer verified is not carved and compared in this frame; a new baseline is
+        // taken from this frame, so it is applied after.
+        let clear = clearRequest.exchange(0, ordering: .acquiring)
+        if clear > 0 { pipeline.clearBaseline(bin: clear - 1) }
         pipeline.process(frame, into: &observation, onlyOpening: onlyOpening)
-        applyBaselineRequests(sequence: frame.sequence)
+        applyBaselineRequest(sequence: frame.sequence)
         output.publish(observation)
         return .published(sequence: frame.sequence, latencyMS: observation.pipelineLatencyMS)
     }
@@ -57,14 +61,13 @@ public final class PerceptionLoop: @unchecked Sendable {
         baselineRequest.store(openingIndex + 1, ordering: .releasing)
     }
 
-    /// Stops verification for bin `openingIndex`. Never blocks; safe from any thread.
+    /// Stops verification for bin `openingIndex` from the next frame on. Never blocks; safe from
+    /// any thread.
     public func requestClearBaseline(openingIndex: Int) {
         clearRequest.store(openingIndex + 1, ordering: .releasing)
     }
 
-    private func applyBaselineRequests(sequence: UInt64) {
-        let clear = clearRequest.exchange(0, ordering: .acquiring)
-        if clear > 0 { pipeline.clearBaseline(bin: clear - 1) }
+    private func applyBaselineRequest(sequence: UInt64) {
         let request = baselineRequest.exchange(0, ordering: .acquiring)
         guard request > 0 else { return }
         let index = request - 1
