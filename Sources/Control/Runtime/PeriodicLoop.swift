@@ -129,10 +129,13 @@ public final class PeriodicLoop: @unchecked Sendable {
     }
 
     /// Records a finished tick, latches the overrun fault when the policy says so, and
-    /// publishes the statistics. `endNanosecondsAfterScheduled`: from the tick's deadline to the
-    /// end of its body; more than one period is an overrun.
+    /// publishes the statistics unless `publishing` is false (the virtual-time executor
+    /// publishes once per `run(until:)` instead, `publishStatistics()`).
+    /// `endNanosecondsAfterScheduled`: from the tick's deadline to the end of its body; more
+    /// than one period is an overrun.
     func recordTick(
-        _ tick: LoopTick, latenessNanoseconds: UInt64, executionNanoseconds: UInt64, endNanosecondsAfterScheduled: UInt64
+        _ tick: LoopTick, latenessNanoseconds: UInt64, executionNanoseconds: UInt64, endNanosecondsAfterScheduled: UInt64,
+        publishing: Bool = true
     ) {
         applyPendingReset()
         let overran = endNanosecondsAfterScheduled > periodNanoseconds
@@ -152,6 +155,13 @@ public final class PeriodicLoop: @unchecked Sendable {
         if summariesRequested.exchange(false, ordering: .relaxed) {
             recorder.refreshSummaries()
         }
+        if publishing {
+            snapshotCell.publish(recorder.snapshot)
+        }
+    }
+
+    /// Publishes the statistics as of the latest tick (after ticks recorded without publishing).
+    func publishStatistics() {
         snapshotCell.publish(recorder.snapshot)
     }
 
