@@ -8,12 +8,15 @@ import HAL
 /// inside the control tick on hardware): it touches the supervisor, the stow cycle and the
 /// maintenance override, which that thread owns.
 public struct ControllerRequests {
-    public let controller: Controller
+    /// The controller's supervisor, not the controller: on hardware these requests live in the
+    /// `ConsoleGate`, the controller's own application, and holding the controller from there
+    /// was a reference cycle that kept the whole controller alive (LeakSanitizer, `make test-asan`).
+    public let supervisor: SafetySupervisor
     public let machine: StowMachine
     public let maintenance: MaintenanceOverride
 
     public init(controller: Controller, machine: StowMachine, maintenance: MaintenanceOverride) {
-        self.controller = controller
+        supervisor = controller.controlLoop.supervisor
         self.machine = machine
         self.maintenance = maintenance
     }
@@ -21,7 +24,6 @@ public struct ControllerRequests {
     /// The reply, or nil for a request only the simulator can answer (`sim fault ...`).
     public func answer(_ request: ConsoleRequest, now: MonotonicInstant) -> ConsoleReply? {
         if let reply = maintenance.handle(request, now: now, stowState: machine.state.rawValue) { return reply }
-        let supervisor = controller.controlLoop.supervisor
         switch request {
         case .resetFaults:
             let faults = supervisor.faults.count

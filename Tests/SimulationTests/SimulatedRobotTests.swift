@@ -60,12 +60,13 @@ struct SimulatedRobotTests {
         let config = try RobotConfig.load(path: Self.repositoryRoot + "/firmware-config/sim.yaml")
         let robot = try SimulatedRobot(config: config, campaignID: "test")
         var jawAtSelectBin: [CiA402State] = []
+        let jaw = robot.eoat.world.drives.jaw  // not the robot: the machine keeps this closure
         let previous = robot.machine.onTransition
         robot.machine.onTransition = { transition in
             previous?(transition)
-            if transition.to == .selectBin { jawAtSelectBin.append(robot.eoat.world.drives.jaw.state) }
+            if transition.to == .selectBin { jawAtSelectBin.append(jaw.state) }
         }
-        /// Runs in 1 ms steps, journaling each finished attempt as a campaign does, until `done` or 30 s.
+        // Runs in 1 ms steps, journaling each finished attempt as a campaign does, until `done` or 30 s.
         func run(until done: () -> Bool) -> Bool {
             for _ in 0..<30_000 {
                 robot.executor.run(forNanoseconds: 1_000_000)
@@ -84,6 +85,7 @@ struct SimulatedRobotTests {
         #expect(run { robot.machine.attemptsStarted == 2 && robot.machine.state == .approach })
         #expect(jawAtSelectBin.count == 2)
         #expect(jawAtSelectBin.allSatisfy { $0 == .operationEnabled }, "jaw drive on entering select_bin: \(jawAtSelectBin)")
+        robot.executor.finish()
     }
 
     @Test("a simulated robot is freed when its owner lets go: no reference cycle keeps the controller alive")

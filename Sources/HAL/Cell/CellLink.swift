@@ -103,6 +103,8 @@ public final class CellLink: @unchecked Sendable {
     public func close() {
         guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
         while thread != nil && !finished.load(ordering: .acquiring) { usleep(1_000) }
+        // The thread's closure holds the link: let go of it, or the link is never freed.
+        thread = nil
         stream.close()
     }
 

@@ -135,6 +135,7 @@ import Testing
     }
 
     final class ExecutorHolder: @unchecked Sendable {
-        var executor: VirtualTimeExecutor?
+        /// Weak: the executor holds the loop whose body holds this.
+        weak var executor: VirtualTimeExecutor?
     }
 }
