@@ -88,6 +88,41 @@ struct SimulatedRobotTests {
         robot.executor.finish()
     }
 
+    @Test("after a safety stop in grasp and the reset, the jaw does not close on its own: the aborted grasp is not resumed")
+    func resetDoesNotResumeTheAbortedGrasp() throws {
+        let config = try RobotConfig.load(path: Self.repositoryRoot + "/firmware-config/sim.yaml")
+        let robot = try SimulatedRobot(config: config, campaignID: "test")
+        let jaw = robot.eoat.world.drives.jaw
+        func step() {
+            robot.executor.run(forNanoseconds: 1_000_000)
+            if let record = robot.machine.finishedAttempt.read() { robot.machine.acknowledgeRecorded(through: record.attemptIndex) }
+        }
+        func run(until done: () -> Bool) -> Bool {
+            for _ in 0..<30_000 {
+                step()
+                if done() { return true }
+            }
+            return false
+        }
+
+        // Stopped 100 ms into the grasp: the jaw is closing on the item.
+        #expect(run { robot.machine.state == .grasp })
+        robot.executor.run(forNanoseconds: 100_000_000)
+        try robot.eoat.faults.schedule(SimFaultSpec.parse("estop for 300ms"))
+        #expect(run { robot.machine.state == .safeStop })
+        robot.executor.run(forNanoseconds: 400_000_000)
+        robot.resetFaults()
+        // Until the cycle grasps again, the jaw may open or stand, never close.
+        var fastestClosingMMPerS = 0.0
+        let grasping = run {
+            fastestClosingMMPerS = min(fastestClosingMMPerS, jaw.velocityMMPerS)
+            return robot.machine.attemptsStarted == 2 && robot.machine.state == .grasp
+        }
+        #expect(grasping)
+        #expect(fastestClosingMMPerS > -0.5, "the jaw closed at \(-fastestClosingMMPerS) mm/s between the reset and the next grasp")
+        robot.executor.finish()
+    }
+
     @Test("a simulated robot is freed when its owner lets go: no reference cycle keeps the controller alive")
     func freedWhenReleased() throws {
         let config = try RobotConfig.load(path: Self.repositoryRoot + "/firmware-config/sim.yaml")

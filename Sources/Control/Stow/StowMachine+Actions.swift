@@ -74,9 +74,18 @@ extension StowMachine {
             leftBelt.run(mmPerS: 0)
             rightBelt.run(mmPerS: 0)
             armMayMove = false
+            // Only a person who sees this hold may end it: an acknowledge sent before it began
+            // (for a hold that turned into a safety stop) is stale.
+            _ = takeAcknowledge()
         case .safeStop:
             leftBelt.run(mmPerS: 0)
             rightBelt.run(mmPerS: 0)
+            // After the reset nothing resumes an aborted motion by itself: the jaw and the plank
+            // stay without torque until the cycle commands them again (the plank home as it
+            // waits for an item, the jaws open once the arm is at the induct). Their old targets
+            // (a grasp closing on an item still held, a plank reaching into a bin) are dropped.
+            jaw.powerOff()
+            plank.powerOff()
             armMayMove = false
             solenoid = false
         }
