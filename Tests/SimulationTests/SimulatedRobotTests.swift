@@ -111,6 +111,9 @@ struct SimulatedRobotTests {
         try robot.eoat.faults.schedule(SimFaultSpec.parse("estop for 300ms"))
         #expect(run { robot.machine.state == .safeStop })
         robot.executor.run(forNanoseconds: 400_000_000)
+        // The arm reports no position for a while after the reset, so the cycle does not yet
+        // command the jaws open: whatever the jaw does meanwhile is left over from before.
+        try robot.eoat.faults.schedule(SimFaultSpec.parse("input-stuck arm.in-position false for 2000ms"))
         robot.resetFaults()
         // Until the cycle grasps again, the jaw may open or stand, never close.
         var fastestClosingMMPerS = 0.0
