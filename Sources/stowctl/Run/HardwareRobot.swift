@@ -25,9 +25,7 @@ final class HardwareRobot: @unchecked Sendable {
     let cell: CellLink
     let controller: Controller
     let machine: StowMachine
-    let maintenance: MaintenanceOverride
     let controlledStop: ControlledStop
-    let gate: ConsoleGate
     let recorder: AttemptRecorder
     let queue = ConsoleRequestQueue(capacity: 16)
     let perception: PeriodicLoop
@@ -122,9 +120,7 @@ final class HardwareRobot: @unchecked Sendable {
         self.cell = cell
         self.controller = controller
         self.machine = machine
-        self.maintenance = maintenance
         self.controlledStop = controlledStop
-        self.gate = gate
         self.recorder = recorder
         publishedView = view
     }
