@@ -1,7 +1,8 @@
 import Config
-import Control
 import HAL
 import Testing
+
+@testable import Control
 
 /// The safety supervisor runs first in every tick and overrides everything (issue 5).
 @Suite("Safety supervisor")
@@ -57,6 +58,25 @@ struct SafetySupervisorTests {
         #expect(fault.subject.hasPrefix("bus0.drive."))
         #expect(fault.description.contains("check wiring"))
         #expect(!rig.controller.controlLoop.snapshot.outputs.driveEnable)
+    }
+
+    @Test("a control loop overrun fault is cleared by reset faults once the loop is back on time")
+    func overrunFaultResets() throws {
+        let rig = try SimControllerRig()
+        rig.run(ms: 2_000)
+        rig.controller.control.overrunLatch.latch(LoopOverrunFault(
+            loopName: "control", periodNanoseconds: 1_000_000, consecutiveOverruns: 5, lastTickNanoseconds: 3_000_000,
+            tickIndex: 2_000))
+        rig.run(ms: 10)
+        let fault = try #require(rig.faults.first { $0.kind == .loopOverrun })
+        #expect(fault.subject == "loop.control")
+        #expect(!rig.controller.controlLoop.snapshot.outputs.driveEnable)
+
+        rig.controller.controlLoop.supervisor.requestReset(now: rig.eoat.clock.now())
+        rig.run(ms: 1_000)
+        #expect(rig.faults.isEmpty, "the latch was cleared with the reset, not latched again: \(rig.faults)")
+        #expect(rig.controller.control.overrunFault == nil)
+        #expect(rig.controller.controlLoop.snapshot.outputs.driveEnable, "powered again after the reset")
     }
 
     @Test("a drive that faults is named with its CiA 402 error code")

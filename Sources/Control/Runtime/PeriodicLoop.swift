@@ -28,7 +28,8 @@ public final class PeriodicLoop: @unchecked Sendable {
 
     // Shared with readers, lock-free.
     private let snapshotCell: LatestValue<LoopStatisticsSnapshot>
-    private let faultCell = LatestValue<LoopOverrunFault?>(nil)
+    /// The latched overrun fault; the control loop watches it (`ControlLoop.watch`).
+    public let overrunLatch = LoopOverrunLatch()
     private let resetRequested = Atomic<Bool>(false)
     private let summariesRequested = Atomic<Bool>(false)
     private let attached = Atomic<Bool>(false)
@@ -71,13 +72,13 @@ public final class PeriodicLoop: @unchecked Sendable {
 
     /// The latched overrun fault, or nil. Never blocks; the safety supervisor reads this.
     public var overrunFault: LoopOverrunFault? {
-        faultCell.read()
+        overrunLatch.fault
     }
 
     /// Clears a latched overrun fault: the supervisor's explicit reset. If the loop is still
     /// overrunning, the fault latches again at its next overrun.
     public func resetOverrunFault() {
-        faultCell.publish(nil)
+        overrunLatch.clear()
     }
 
     /// The newest statistics. Never blocks. The counters are as of the latest tick; the
@@ -143,9 +144,9 @@ public final class PeriodicLoop: @unchecked Sendable {
             latenessNanoseconds: latenessNanoseconds, executionNanoseconds: executionNanoseconds, overran: overran)
 
         if overran, case .faultAfterConsecutive(let limit) = overrunPolicy,
-            recorder.snapshot.consecutiveOverruns >= UInt64(limit), faultCell.read() == nil
+            recorder.snapshot.consecutiveOverruns >= UInt64(limit), !overrunLatch.isLatched
         {
-            faultCell.publish(
+            overrunLatch.latch(
                 LoopOverrunFault(
                     loopName: name, periodNanoseconds: periodNanoseconds,
                     consecutiveOverruns: Int(recorder.snapshot.consecutiveOverruns),

@@ -28,7 +28,7 @@ public final class VirtualTimeExecutor: @unchecked Sendable {
 
     public let clock: ManualClock
     public let loops: [PeriodicLoop]
-    public var pacing: Pacing
+    public let pacing: Pacing
 
     private var schedules: [VirtualLoopSchedule]
     private let stopRequested = Atomic<Bool>(false)
@@ -73,7 +73,7 @@ public final class VirtualTimeExecutor: @unchecked Sendable {
 
     /// When the next tick will run, or nil with no loops.
     public var nextDueInstant: MonotonicInstant? {
-        nextDueIndex().map { schedules[$0].dueInstant }
+        nextDue()?.instant
     }
 
     /// Runs the one tick due first (advancing the clock to it) and returns which loop ran and
@@ -108,12 +108,12 @@ public final class VirtualTimeExecutor: @unchecked Sendable {
             }
         }
         while !stopRequested.load(ordering: .relaxed) {
-            guard let index = nextDueIndex(), schedules[index].dueInstant <= end else {
+            guard let (index, due) = nextDue(), due <= end else {
                 waitForWallClock(toMatch: end)
                 clock.advance(to: end)
                 return
             }
-            step(publishing: false)
+            runTick(loopIndex: index, dueAt: due, publishing: false)
         }
     }
 
@@ -144,30 +144,37 @@ public final class VirtualTimeExecutor: @unchecked Sendable {
         }
     }
 
-    /// The loop due first; the earliest declared among equals.
-    private func nextDueIndex() -> Int? {
-        var best: Int? = nil
+    /// The loop due first (the earliest declared among equals) and when it is due.
+    private func nextDue() -> (index: Int, instant: MonotonicInstant)? {
+        // One read of the property, not one exclusivity-checked access per loop: this runs
+        // before every tick of a campaign.
+        let schedules = self.schedules
+        var best: (index: Int, instant: MonotonicInstant)? = nil
         for index in schedules.indices {
-            if let current = best, schedules[current].dueInstant <= schedules[index].dueInstant {
+            let due = schedules[index].dueInstant
+            if let current = best, current.instant <= due {
                 continue
             }
-            best = index
+            best = (index, due)
         }
         return best
     }
 
     private func step(publishing: Bool) -> VirtualStep? {
-        guard let index = nextDueIndex() else { return nil }
-        let due = schedules[index].dueInstant
-        waitForWallClock(toMatch: due)
-        clock.advance(to: due)
-        return runTick(loopIndex: index, at: clock.now(), publishing: publishing)
+        guard let (index, due) = nextDue() else { return nil }
+        return runTick(loopIndex: index, dueAt: due, publishing: publishing)
     }
 
-    private func runTick(loopIndex: Int, at started: MonotonicInstant, publishing: Bool) -> VirtualStep {
+    /// Moves the clock to `due` (in paced mode, once the wall clock is there) and runs the tick.
+    @discardableResult
+    private func runTick(loopIndex: Int, dueAt due: MonotonicInstant, publishing: Bool) -> VirtualStep {
+        waitForWallClock(toMatch: due)
+        clock.advance(to: due)
+        let started = clock.now()
         let loop = loops[loopIndex]
-        let scheduled = schedules[loopIndex].deadlines.next
-        let tickIndex = schedules[loopIndex].ticksRun
+        let schedule = schedules[loopIndex]
+        let scheduled = schedule.deadlines.next
+        let tickIndex = schedule.ticksRun
 
         let wallStart = MonotonicInstant.now()
         let tick = loop.runBody(scheduled: scheduled, started: started, index: tickIndex)

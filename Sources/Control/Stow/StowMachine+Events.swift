@@ -11,7 +11,7 @@ extension StowMachine {
     static let armSettleNanoseconds: UInt64 = 5_000_000
 
     func nextEvent(now: MonotonicInstant, inputs: EOATInputs, drives: PerDrive<DriveReport?>, safeStopped: Bool) -> StowEvent? {
-        cause = ""
+        if !cause.isEmpty { cause = "" }
         if state == .safeStop {
             guard !safeStopped, takeReset() else { return nil }
             cause = "faults reset"
@@ -25,7 +25,7 @@ extension StowMachine {
             return .fault
         }
         let inState = stateEntered.nanoseconds(until: now)
-        if let limit = timeoutNanoseconds(state), inState > limit {
+        if let limit = stateTimeoutNanoseconds, inState > limit {
             cause = "\(state.rawValue) timed out after \(limit / 1_000_000) ms" + axisNote(state, drives)
                 + (armMoveProblem.map { "; the arm was not asked to move: \($0)" } ?? "")
             decide(.unproductive, cause)
@@ -126,7 +126,7 @@ extension StowMachine {
         }
     }
 
-    private func timeoutNanoseconds(_ state: StowState) -> UInt64? {
+    func timeoutNanoseconds(_ state: StowState) -> UInt64? {
         if let phase = state.phase, let milliseconds = config.stow.timeoutsMS[phase] {
             // Waiting for an item is not a failure; its timeout only re-arms the wait.
             return phase == .awaitItem ? nil : UInt64(milliseconds * 1_000_000)
@@ -135,6 +135,19 @@ extension StowMachine {
         case .backOff, .sideline, .record: return Self.mechanicalTimeoutNanoseconds
         default: return nil
         }
+    }
+
+    /// The newest observation, if it was published since the last call and its frame was
+    /// captured at or after `instant`; nil otherwise. An observation is tens of kilobytes:
+    /// copying it out every tick while waiting for the next one was 2 % of a campaign, so an
+    /// unchanged publish count answers first. Each observation is looked at once; a state that
+    /// waits asks for a frame after it was entered, so no later state needs an earlier one.
+    func newObservation(capturedAfter instant: MonotonicInstant) -> PerceptionObservation? {
+        let published = environment.perception.publishCount
+        guard published != observationsSeen else { return nil }
+        observationsSeen = published
+        guard let observation = environment.perception.latest(), observation.frameTimestamp >= instant else { return nil }
+        return observation
     }
 
     func decide(_ verdict: StowOutcome, _ why: String) {
@@ -156,7 +169,7 @@ extension StowMachine {
             environment.demand.request(after: now)
             return nil
         }
-        guard let observation = environment.perception.latest(), observation.frameTimestamp >= requested else { return nil }
+        guard newObservation(capturedAfter: requested) != nil else { return nil }
         draft = StowAttemptDraft(attemptIndex: nextAttemptIndex, item: item, start: now)
         nextAttemptIndex += 1
         cause = "\(item.id) \(item.kind) \(Int(item.widthMM))x\(Int(item.heightMM))x\(Int(item.depthMM)) mm"
@@ -231,7 +244,7 @@ extension StowMachine {
 
     private func verifyEvent() -> StowEvent? {
         guard let requested = perceptionRequestedAt, let choice = draft?.choice,
-              let observation = environment.perception.latest(), observation.frameTimestamp >= requested,
+              let observation = newObservation(capturedAfter: requested),
               let bin = observation.bin(named: choice.binName), let verification = bin.verification else { return nil }
         if verification.itemLeftBin {
             cause = "verification: something left \(choice.binName)"
@@ -280,7 +293,7 @@ extension StowMachine {
                     environment.demand.request(after: now)
                     return nil
                 }
-                guard let observation = environment.perception.latest(), observation.frameTimestamp >= requested else { return nil }
+                guard newObservation(capturedAfter: requested) != nil else { return nil }
                 perceptionRequestedAt = nil
             }
             if draft.binsTried.count > config.stow.maxBinRetries {

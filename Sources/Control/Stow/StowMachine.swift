@@ -50,12 +50,17 @@ public final class StowMachine: ControlApplication, @unchecked Sendable {
     /// thread); published at every transition, read without waiting.
     public let observedState = LatestValue<StowState>(.idle)
     var stateEntered = MonotonicInstant(nanoseconds: 0)
+    /// The current state's timeout, set as it is entered: the lookup by phase hashes a string,
+    /// too much for every tick.
+    var stateTimeoutNanoseconds: UInt64?
     var draft: StowAttemptDraft?
     var nextAttemptIndex: Int
     /// Steps inside a state (retract: open up, then withdraw, then close the bands).
     var stage = 0
     var cause = ""
     var perceptionRequestedAt: MonotonicInstant?
+    /// The perception output's publish count when `newObservation` last looked.
+    var observationsSeen: UInt64 = 0
     /// Why the last arm move could not be asked for (the cell link down); nil once one was.
     var armMoveProblem: String?
 
@@ -159,6 +164,7 @@ public final class StowMachine: ControlApplication, @unchecked Sendable {
                                                  endNanoseconds: now.nanoseconds, result: cause.isEmpty ? event.rawValue : cause))
             }
             state = next
+            stateTimeoutNanoseconds = timeoutNanoseconds(next)
             observedState.publish(next)
             stateEntered = now
             stage = 0

@@ -12,6 +12,27 @@ public struct DriveChannel: Sendable {
     }
 }
 
+// Methods, not field accesses in the tick: a method borrows the stored channels, where
+// `drives.jaw.scheduler` in the tick copied all four (and released them after: 4 % of it).
+extension PerDrive where Value == DriveChannel {
+    /// Each drive's newest report.
+    func latestReports() -> PerDrive<DriveReport?> {
+        PerDrive<DriveReport?>(
+            jaw: jaw.scheduler.latest(driveAt: jaw.index),
+            leftBelt: leftBelt.scheduler.latest(driveAt: leftBelt.index),
+            rightBelt: rightBelt.scheduler.latest(driveAt: rightBelt.index),
+            plank: plank.scheduler.latest(driveAt: plank.index))
+    }
+
+    /// Posts each drive's setpoint for its bus's next cycle.
+    func post(_ setpoints: PerDrive<DriveSetpoint>) {
+        jaw.scheduler.post(setpoints.jaw, toDriveAt: jaw.index)
+        leftBelt.scheduler.post(setpoints.leftBelt, toDriveAt: leftBelt.index)
+        rightBelt.scheduler.post(setpoints.rightBelt, toDriveAt: rightBelt.index)
+        plank.scheduler.post(setpoints.plank, toDriveAt: plank.index)
+    }
+}
+
 /// What the console and status read of the control loop, published every tick without blocking.
 public struct ControlSnapshot: Sendable {
     public var time: MonotonicInstant
@@ -33,20 +54,21 @@ public final class ControlLoop: @unchecked Sendable {
     private let outputDevices: [DigitalOutput]
     private let drives: PerDrive<DriveChannel>
     private let application: ControlApplication
-    /// Held weakly: the control loop's own `PeriodicLoop` is watched, and its body holds this
-    /// object, so a strong reference here made a cycle that leaked the whole controller (and a
-    /// simulated robot with it), as LeakSanitizer showed at `stowctl console`'s exit.
-    private var watchedLoops: [WeakLoop] = []
-    private struct WeakLoop {
-        weak var loop: PeriodicLoop?
-    }
+    /// Overrun latches of the watched loops, with the fault subject each one latches as.
+    private var watched: [(subject: String, latch: LoopOverrunLatch)] = []
     /// Fed every tick while the loop runs (`safety.linux_watchdog`).
     public var watchdog: LinuxWatchdog?
     private let snapshotCell: LatestValue<ControlSnapshot>
 
-    private var inputs = EOATInputs()
-    private var outputs = EOATOutputs()
-    private var setpoints = PerDrive<DriveSetpoint>(all: .disabled)
+    /// What one tick leaves for the next: the lines as last read and written, the setpoints as
+    /// last posted. One stored value, so a tick reads and stores it once: every access to a
+    /// stored property is an exclusivity check of its own, and they were a tenth of the tick.
+    private struct Lines {
+        var inputs = EOATInputs()
+        var outputs = EOATOutputs()
+        var setpoints = PerDrive<DriveSetpoint>(all: .disabled)
+    }
+    private var lines = Lines()
 
     /// `inputs` and `outputs` must be the EOAT's lines in `EOATInputs.signalNames` and
     /// `EOATOutputs.signalNames` order; throws `HALError` naming the first one out of place.
@@ -70,8 +92,10 @@ public final class ControlLoop: @unchecked Sendable {
     }
 
     /// Loops whose latched overrun fault becomes a safety fault (the control loop itself first).
+    /// A reset of the supervisor's faults clears these loops' latches too, so a loop back on
+    /// time lets the EOAT run again; one still overrunning latches again.
     public func watch(_ loops: [PeriodicLoop]) {
-        watchedLoops = loops.map { WeakLoop(loop: $0) }
+        watched = loops.map { (subject: "loop.\($0.name)", latch: $0.overrunLatch) }
     }
 
     /// The newest snapshot. Never waits.
@@ -79,38 +103,35 @@ public final class ControlLoop: @unchecked Sendable {
 
     /// One control tick at `now`.
     public func tick(now: MonotonicInstant) {
-        readInputs(now: now)
+        var lines = self.lines
+        defer { self.lines = lines }
+        readInputs(into: &lines.inputs, now: now)
         // A local, not a property: a property passed to supervise and step is copied for each
         // call (four reports with their names and errors: a tenth of the tick).
-        let reports = PerDrive<DriveReport?>(
-            jaw: drives.jaw.scheduler.latest(driveAt: drives.jaw.index),
-            leftBelt: drives.leftBelt.scheduler.latest(driveAt: drives.leftBelt.index),
-            rightBelt: drives.rightBelt.scheduler.latest(driveAt: drives.rightBelt.index),
-            plank: drives.plank.scheduler.latest(driveAt: drives.plank.index))
+        let reports = drives.latestReports()
 
-        supervisor.supervise(inputs: inputs, drives: reports, now: now)
-        for index in watchedLoops.indices {
-            guard let loop = watchedLoops[index].loop else { continue }
-            if let fault = loop.overrunFault {
-                supervisor.latch(.loopOverrun, "loop.\(loop.name)", "\(fault)", hint: "see show loops; reduce load or rate", now: now)
+        supervisor.supervise(inputs: lines.inputs, drives: reports, now: now)
+        for index in watched.indices where watched[index].latch.isLatched {
+            if supervisor.resetting(now) {
+                watched[index].latch.clear()
+            } else if let fault = watched[index].latch.fault {
+                supervisor.latch(.loopOverrun, watched[index].subject, "\(fault)", hint: "see show loops; reduce load or rate",
+                                 now: now)
             }
         }
-        application.step(now: now, inputs: inputs, drives: reports, safeStopped: supervisor.isSafeStopped,
-                         outputs: &outputs, setpoints: &setpoints)
-        supervisor.enforce(outputs: &outputs, drives: &setpoints, now: now)
+        application.step(now: now, inputs: lines.inputs, drives: reports, safeStopped: supervisor.isSafeStopped,
+                         outputs: &lines.outputs, setpoints: &lines.setpoints)
+        supervisor.enforce(outputs: &lines.outputs, drives: &lines.setpoints, now: now)
 
-        writeOutputs(now: now)
-        drives.jaw.scheduler.post(setpoints.jaw, toDriveAt: drives.jaw.index)
-        drives.leftBelt.scheduler.post(setpoints.leftBelt, toDriveAt: drives.leftBelt.index)
-        drives.rightBelt.scheduler.post(setpoints.rightBelt, toDriveAt: drives.rightBelt.index)
-        drives.plank.scheduler.post(setpoints.plank, toDriveAt: drives.plank.index)
-        snapshotCell.publish(ControlSnapshot(time: now, inputs: inputs, outputs: outputs, faults: supervisor.faults))
+        writeOutputs(lines.outputs, now: now)
+        drives.post(lines.setpoints)
+        snapshotCell.publish(ControlSnapshot(time: now, inputs: lines.inputs, outputs: lines.outputs, faults: supervisor.faults))
         if let watchdog, !watchdog.feed(now: now) {
             supervisor.latch(.outputWrite, watchdog.path, "watchdog keep-alive write failed", hint: "check the watchdog device", now: now)
         }
     }
 
-    private func readInputs(now: MonotonicInstant) {
+    private func readInputs(into inputs: inout EOATInputs, now: MonotonicInstant) {
         for index in inputDevices.indices {
             do {
                 inputs[index] = try inputDevices[index].read()
@@ -122,7 +143,7 @@ public final class ControlLoop: @unchecked Sendable {
         }
     }
 
-    private func writeOutputs(now: MonotonicInstant) {
+    private func writeOutputs(_ outputs: EOATOutputs, now: MonotonicInstant) {
         for index in outputDevices.indices {
             do {
                 try outputDevices[index].write(outputs[index])

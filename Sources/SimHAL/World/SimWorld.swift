@@ -73,10 +73,17 @@ public final class SimWorld {
         record(.podSwapped, "pod-\(podVisits)", "")
     }
 
-    /// The bin the arm is at, if any.
-    public var armBinIndex: Int? {
-        guard case let .bin(name)? = arm.station else { return nil }
-        return pod.index(ofBin: name)
+    /// The bin the arm is at, if any. Kept up to date as the arm's station changes (a request,
+    /// an arrival): finding it by name is sixteen string comparisons, and the mechanics ask
+    /// several times a step. Pods share one layout, so a pod swap does not change it.
+    public private(set) var armBinIndex: Int?
+
+    private func refreshArmBinIndex() {
+        guard case let .bin(name)? = arm.station else {
+            armBinIndex = nil
+            return
+        }
+        armBinIndex = pod.index(ofBin: name)
     }
 
     /// Advances the world by one step. Steps of 1 ms or less keep the mechanics honest.
@@ -101,6 +108,7 @@ public final class SimWorld {
         stepSeparator(byNanoseconds: nanoseconds)
         let leftBin = armBinIndex
         if arm.step(byNanoseconds: nanoseconds, ready: outputs.ready) {
+            refreshArmBinIndex()
             record(.armArrived, arm.target.description, "")
         }
         if let leftBin, armBinIndex != leftBin {
@@ -149,6 +157,7 @@ public final class SimWorld {
             }
         }
         arm.request(pose)
+        refreshArmBinIndex()
     }
 
     func record(_ kind: SimEvent.Kind, _ subject: String, _ detail: String) {

@@ -60,7 +60,7 @@ extension SimWorld {
         let beltMovedMM = ((left - lastBeltPositionMM.left) + (right - lastBeltPositionMM.right)) / 2
         lastBeltPositionMM = (left, right)
         let beltsPushing = beltMovedMM > 0 || drives.leftBelt.isStalled || drives.rightBelt.isStalled
-        guard var current = held, current.isBetweenJaws, current.gripForceN > 0, beltMovedMM != 0 || beltsPushing else { return }
+        guard beltMovedMM != 0 || beltsPushing, var current = held, current.isBetweenJaws, current.gripForceN > 0 else { return }
         let resistance = insertResistance()
         let slipping = resistance.forceN > current.beltGripCapacityN
         var newTravel = slipping ? current.travelMM : current.travelMM + beltMovedMM

@@ -20,7 +20,7 @@ extension SimWorld {
     }
 
     func updateGrip() {
-        guard var current = held, current.isBetweenJaws else { return }
+        guard held?.isBetweenJaws == true, var current = held else { return }
         current.gripForceN = current.squeezeForceN(jawOpeningMM: drives.jaw.positionMM)
         if current.gripForceN > current.item.fragilityN, !current.damaged {
             current.damaged = true

@@ -49,13 +49,14 @@ extension SimWorld {
             record(.itemArrived, item.id,
                    "\(item.kind.rawValue) \(whole(item.widthMM))x\(whole(item.heightMM))x\(whole(item.depthMM)) mm \(item.massKG.formatted2) kg")
         }
-        if var current = held, case let .transferring(until) = current.stage, time.nanoseconds >= until {
-            current.stage = .betweenJaws
-            held = current
-            record(.itemInJaws, current.item.id, "")
+        // Field by field, not `if var current = held`: copying the held item every step was
+        // a measurable share of a campaign.
+        if case let .transferring(until)? = held?.stage, time.nanoseconds >= until {
+            held!.stage = .betweenJaws
+            record(.itemInJaws, held!.item.id, "")
         }
-        guard held == nil, let waiting = inductItem, arm.station == .induct, arm.inPosition,
-              drives.jaw.positionMM >= waiting.item.widthMM + 10 else { return }
+        guard held == nil, let widthMM = inductItem?.item.widthMM, arm.station == .induct, arm.inPosition,
+              drives.jaw.positionMM >= widthMM + 10, let waiting = inductItem else { return }
         held = HeldItem(item: waiting.item, catalog: waiting.catalog,
                         stage: .transferring(until: time.nanoseconds + Self.inductTransferNanoseconds))
         inductItem = nil
