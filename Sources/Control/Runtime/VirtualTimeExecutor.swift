@@ -162,12 +162,14 @@ public final class VirtualTimeExecutor: @unchecked Sendable {
 
     private func step(publishing: Bool) -> VirtualStep? {
         guard let (index, due) = nextDue() else { return nil }
-        return runTick(loopIndex: index, dueAt: due, publishing: publishing)
+        let tick = runTick(loopIndex: index, dueAt: due, publishing: publishing)
+        return VirtualStep(loopIndex: index, loopName: loops[index].name, tick: tick)
     }
 
-    /// Moves the clock to `due` (in paced mode, once the wall clock is there) and runs the tick.
+    /// Moves the clock to `due` (in paced mode, once the wall clock is there), runs the tick
+    /// and returns it as the body left it.
     @discardableResult
-    private func runTick(loopIndex: Int, dueAt due: MonotonicInstant, publishing: Bool) -> VirtualStep {
+    private func runTick(loopIndex: Int, dueAt due: MonotonicInstant, publishing: Bool) -> LoopTick {
         waitForWallClock(toMatch: due)
         clock.advance(to: due)
         let started = clock.now()
@@ -185,7 +187,7 @@ public final class VirtualTimeExecutor: @unchecked Sendable {
             tick, latenessNanoseconds: scheduled.nanoseconds(until: started), executionNanoseconds: wallExecution,
             endNanosecondsAfterScheduled: scheduled.nanoseconds(until: virtualEnd), publishing: publishing)
         loop.recordMissedCycles(schedules[loopIndex].finishTick(endingAt: virtualEnd))
-        return VirtualStep(loopIndex: loopIndex, loopName: loop.name, tick: tick)
+        return tick
     }
 
     /// Paced mode: sleeps until the wall clock reaches the instant that matches `virtual`.

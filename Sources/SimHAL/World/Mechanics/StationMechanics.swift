@@ -42,20 +42,20 @@ extension SimWorld {
 
     /// Items arrive at the induct one at a time; open jaws at the induct pose take the waiting one.
     func updateInduct() {
-        if inductItem == nil, time >= nextArrival {
+        // The cheap conditions first, in both places: reading the induct item or the held one
+        // copies it (three strings), and they were a measurable share of a campaign.
+        if time >= nextArrival, inductItem == nil {
             let next = itemStream.next()
             inductItem = next
             let item = next.item
             record(.itemArrived, item.id,
                    "\(item.kind.rawValue) \(whole(item.widthMM))x\(whole(item.heightMM))x\(whole(item.depthMM)) mm \(item.massKG.formatted2) kg")
         }
-        // Field by field, not `if var current = held`: copying the held item every step was
-        // a measurable share of a campaign.
         if case let .transferring(until)? = held?.stage, time.nanoseconds >= until {
             held!.stage = .betweenJaws
             record(.itemInJaws, held!.item.id, "")
         }
-        guard held == nil, let widthMM = inductItem?.item.widthMM, arm.station == .induct, arm.inPosition,
+        guard case .induct? = arm.station, arm.inPosition, held == nil, let widthMM = inductItem?.item.widthMM,
               drives.jaw.positionMM >= widthMM + 10, let waiting = inductItem else { return }
         held = HeldItem(item: waiting.item, catalog: waiting.catalog,
                         stage: .transferring(until: time.nanoseconds + Self.inductTransferNanoseconds))
