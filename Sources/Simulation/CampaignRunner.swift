@@ -137,7 +137,7 @@ public final class CampaignRunner {
             let event = events[eventCursor]
             if event.time.nanoseconds > record.endNanoseconds { break }
             switch event.kind {
-            case .damage: damage = damage ?? event
+            case .damage, .toolCollision: damage = damage ?? event
             case .itemFell, .contentFell: fell = fell ?? event
             case .itemPlaced where event.subject == record.itemID: placed = event
             default: break

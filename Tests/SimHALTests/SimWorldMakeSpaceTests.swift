@@ -25,6 +25,31 @@ struct SimWorldMakeSpaceTests {
         #expect(!rig.world.drives.plank.isStalled)
     }
 
+    @Test("the arm leaving a bin with the plank out is a tool collision, recorded as the arm starts to move")
+    func leavingWithThePlankOutCollides() throws {
+        let rig = WorldRig()
+        rig.armTo(ArmPose(station: .bin("r0c0"), xMM: 140, advanceMM: 0))
+        rig.move(rig.world.drives.plank, toMM: 200)
+        rig.run(ms: 1_500)
+        rig.world.outputs.ready = false
+        try rig.world.requestArmMove(to: .induct)
+        rig.run(ms: 100)
+        #expect(!rig.world.events.contains { $0.kind == .toolCollision }, "the arm has not moved yet")
+        rig.world.outputs.ready = true
+        rig.run(ms: 1)
+        let collision = try #require(rig.world.events.first { $0.kind == .toolCollision })
+        #expect(collision.subject == "r0c0")
+    }
+
+    @Test("the arm leaving a bin with the plank home is no collision")
+    func leavingWithThePlankHomeIsClean() throws {
+        let rig = WorldRig()
+        rig.armTo(ArmPose(station: .bin("r0c0"), xMM: 140, advanceMM: 0))
+        try rig.world.requestArmMove(to: .induct)
+        rig.run(ms: 1_000)
+        #expect(!rig.world.events.contains { $0.kind == .toolCollision })
+    }
+
     @Test("a full side packs against the wall; when the wall is taut the plank stalls")
     func tautWallStalls() throws {
         let rig = WorldRig()

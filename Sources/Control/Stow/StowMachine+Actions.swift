@@ -12,7 +12,10 @@ extension StowMachine {
             perceptionRequestedAt = nil
             doneSignal = false
             solenoid = false
-            armMayMove = true
+            // The arm may leave for the induct once the plank is home (`continuousCommands`):
+            // an attempt stopped in make_space or insert leaves it out in the bin, and the arm
+            // would tear the fabric with it.
+            armMayMove = false
             // The jaws open only once the arm is at the induct (see `nextEvent`): an item still
             // held after an aborted attempt must not be dropped on the way.
             plank.move(toMM: travelMinMM(.plank))
@@ -95,6 +98,9 @@ extension StowMachine {
     func continuousCommands(now: MonotonicInstant, inputs: EOATInputs, drives: PerDrive<DriveReport?>) {
         if let left = drives.leftBelt?.feedback, let right = drives.rightBelt?.feedback {
             lastBeltPositionMM = (left.positionMM + right.positionMM) / 2
+        }
+        if state == .awaitItem, !armMayMove, inputs.plankHome {
+            armMayMove = true
         }
     }
 

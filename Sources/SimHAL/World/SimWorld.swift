@@ -77,6 +77,8 @@ public final class SimWorld {
     /// an arrival): finding it by name is sixteen string comparisons, and the mechanics ask
     /// several times a step. Pods share one layout, so a pod swap does not change it.
     public private(set) var armBinIndex: Int?
+    /// The bin the arm was asked to leave and has not yet started to move away from.
+    private var departingBin: Int?
 
     private func refreshArmBinIndex() {
         guard case let .bin(name)? = arm.station else {
@@ -106,13 +108,15 @@ public final class SimWorld {
         time = time.adding(nanoseconds: nanoseconds)
 
         stepSeparator(byNanoseconds: nanoseconds)
-        let leftBin = armBinIndex
+        // The tool leaves a bin when the arm starts to move away, not when the move is asked for
+        // (the arm waits for eoat.ready).
+        if let bin = departingBin, outputs.ready {
+            departingBin = nil
+            toolLeftBin(bin)
+        }
         if arm.step(byNanoseconds: nanoseconds, ready: outputs.ready) {
             refreshArmBinIndex()
             record(.armArrived, arm.target.description, "")
-        }
-        if let leftBin, armBinIndex != leftBin {
-            toolLeftBin(leftBin)
         }
         updateBands()
         updateGrip()
@@ -155,6 +159,9 @@ public final class SimWorld {
             guard (0...bin.widthMM).contains(pose.xMM), (-200...bin.depthMM).contains(pose.advanceMM) else {
                 throw HALError(device: "arm", cause: .invalidRequest("pose \(pose) is outside bin \(name)"))
             }
+        }
+        if let bin = armBinIndex, pose.station != arm.station {
+            departingBin = bin
         }
         arm.request(pose)
         refreshArmBinIndex()

@@ -132,7 +132,11 @@ public final class FaultMatrixRun {
             // The fault's end, from the simulator's own log (one-shot faults end as they start).
             let events = robot.eoat.world.events
             while eventCursor < events.count {
-                if events[eventCursor].kind == .faultEnded, faultEndedAt == nil { faultEndedAt = events[eventCursor].time }
+                let event = events[eventCursor]
+                if event.kind == .faultEnded, faultEndedAt == nil { faultEndedAt = event.time }
+                if event.kind == .toolCollision {
+                    result.problems.append("the arm left \(event.subject) with the plank out: \(event.detail)")
+                }
                 eventCursor += 1
             }
             if result.latched == nil, let first = supervisor.faults.first {
