@@ -49,6 +49,8 @@ public final class SimulatedRobot {
             drives.append((driveConfig, device))
         }
         let demand = PerceptionDemand()
+        // Perception is the camera's only reader here, and it looks inside the bin openings only.
+        eoat.camera.openingsOnly = true
         let perceptionLoop = PerceptionLoop(camera: eoat.camera, clock: clock)
         let machine = StowMachine(
             config: config,

@@ -23,7 +23,7 @@ struct BenchPerception: ParsableCommand {
     @Option(help: "Measured frames (after 20 warm-up frames).")
     var frames: Int = 500
 
-    @Flag(help: "Time a verification frame: the bin has a baseline, so rays are carved and compared.")
+    @Flag(help: "Time a verification frame: the bin has a baseline taken before an item was placed, so rays are carved and compared.")
     var verifying = false
 
     @Flag(help: "Print one JSON line instead of text.")
@@ -44,7 +44,11 @@ struct BenchPerception: ParsableCommand {
             sink &+= Self.copyAndSum(frame)
         }
         if verifying {
-            for index in observation.bins.indices {
+            // The "before" of a stow: the middle item not yet placed. Comparing the frame with
+            // itself would hide nothing, and `RayCarving` would trace no ray.
+            var before = PerceptionObservation()
+            pipeline.process(Self.benchFrame(items: [Self.items[0], Self.items[2]]), into: &before)
+            for index in before.bins.indices {
                 pipeline.captureBaseline(bin: index, sequence: frame.sequence)
             }
         }
@@ -90,13 +94,15 @@ struct BenchPerception: ParsableCommand {
         }
     }
 
+    /// The bench frame's items: (x, width, front, height) in mm.
+    static let items: [(x: Double, width: Double, front: Double, height: Double)] = [(10, 70, 20, 150), (120, 50, 200, 90), (200, 60, 5, 180)]
+
     /// One 280 x 220 x 380 bin filling most of a 640x480 image: three items, two bands.
-    static func benchFrame() -> DepthFrame {
+    static func benchFrame(items: [(x: Double, width: Double, front: Double, height: Double)] = items) -> DepthFrame {
         let width = 640, height = 480
         let intrinsics = PinholeIntrinsics(fx: 520, fy: 520, cx: 320, cy: 240)
         let pose = CameraPose(xMM: 160, yMM: 130, standoffMM: 330)
         let opening = BinOpening(name: "r0c0", xMM: 20, yMM: 20, widthMM: 280, heightMM: 220, depthMM: 380)
-        let items: [(x: Double, width: Double, front: Double, height: Double)] = [(10, 70, 20, 150), (120, 50, 200, 90), (200, 60, 5, 180)]
         var state: UInt64 = 12345
         func unit() -> Double {
             state = state &* 6364136223846793005 &+ 1442695040888963407

@@ -1,4 +1,5 @@
 import HAL
+import SimHAL
 import Testing
 @testable import Perception
 
@@ -30,6 +31,22 @@ struct OneBinPassTests {
             #expect(observed.openingIndex == openingIndex)
             #expect(observed.verification != nil)
             #expect(String(describing: observed) == String(describing: expected))
+        }
+    }
+
+    @Test("a frame of the openings only (SimDepthCamera.openingsOnly, a simulated campaign's) observes every bin as the full frame does")
+    func openingsOnlyFrameMatchesFullFrame() {
+        for seed: UInt64 in [2, 9] {
+            let rig = SimGroundTruthRig(seed: seed)
+            let twin = SimDepthCamera(world: rig.world, camera: SimGroundTruthRig.camera640, noiseMM: 2, dropoutShare: 0.01,
+                                      seed: seed, clock: ManualClock())
+            twin.openingsOnly = true
+            for _ in 0..<2 {
+                let full = PerceptionPipeline(settings: rig.pipeline.settings, clock: ManualClock()).process(rig.camera.render())
+                let openings = PerceptionPipeline(settings: rig.pipeline.settings, clock: ManualClock()).process(twin.render())
+                #expect(openings.bins.count == 16)
+                #expect(String(describing: openings.bins) == String(describing: full.bins), "seed \(seed)")
+            }
         }
     }
 }

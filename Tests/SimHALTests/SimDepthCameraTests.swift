@@ -150,4 +150,40 @@ struct SimDepthCameraOneBinTests {
         oneBin.onlyBin = nil
         #expect(oneBin.render().depthMM == full.render().depthMM)
     }
+
+    @Test("a frame of the openings shows every bin and its margin as a full frame does, the pod frame between them reads 0, and the frames after it are unchanged")
+    func openingsOnlyFrameMatchesFullFrame() {
+        let rig = WorldRig(bands: 2)
+        let config = SimDepthCameraTests.config
+        let full = SimDepthCamera(world: rig.world, camera: config, noiseMM: 2, dropoutShare: 0.01, seed: 5, clock: ManualClock())
+        let openings = SimDepthCamera(world: rig.world, camera: config, noiseMM: 2, dropoutShare: 0.01, seed: 5, clock: ManualClock())
+        openings.openingsOnly = true
+        let fullFrame = full.render()
+        let openingsFrame = openings.render()
+        var shown = 0, blank = 0
+        for index in fullFrame.depthMM.indices {
+            if openingsFrame.depthMM[index] != 0 {
+                #expect(openingsFrame.depthMM[index] == fullFrame.depthMM[index], "pixel \(index)")
+                shown += 1
+            } else if fullFrame.depthMM[index] != 0 {
+                blank += 1
+            }
+        }
+        // Every opening is shown whole (checked pixel by pixel against a one-bin frame, which the
+        // test above checks against the full frame), and the frame between them is not.
+        for bin in rig.world.pod.bins.indices {
+            let oneBin = SimDepthCamera(world: rig.world, camera: config, noiseMM: 2, dropoutShare: 0.01, seed: 5, clock: ManualClock())
+            oneBin.onlyBin = bin
+            let oneBinFrame = oneBin.render()
+            for index in oneBinFrame.depthMM.indices where oneBinFrame.depthMM[index] != 0 {
+                #expect(openingsFrame.depthMM[index] == oneBinFrame.depthMM[index], "pixel \(index) of bin \(bin)")
+            }
+        }
+        #expect(shown > fullFrame.depthMM.count / 2)
+        #expect(blank > fullFrame.depthMM.count / 10, "the pod frame between the bins is not rendered")
+
+        openings.openingsOnly = false
+        #expect(openings.render().depthMM == full.render().depthMM)
+    }
 }
+

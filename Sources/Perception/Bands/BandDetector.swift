@@ -26,8 +26,9 @@ final class BandDetector {
     private var rowThick: UnsafeMutablePointer<Int32>
     private(set) var rowMasked: UnsafeMutablePointer<UInt8>
     private var rowCapacity = 0
-    /// Per column of the projection: first row of the open near-plane run, or -1.
-    private var runStart: UnsafeMutablePointer<Int32>
+    /// Per column of the projection: first row of the open near-plane run, or -1. 16 bits, so
+    /// that a vector register holds 8 of them beside 8 pixels (`findRuns`).
+    private var runStart: UnsafeMutablePointer<Int16>
     private var columnCapacity = 0
 
     init() {
@@ -54,6 +55,7 @@ final class BandDetector {
     ) {
         let width = region.width
         let height = region.height
+        precondition(height <= Int(Int16.max), "BandDetector: an opening \(height) pixels high")
         reserve(width: width, height: height)
         rowMasked.update(repeating: 0, count: height)
         rowCandidates.update(repeating: 0, count: height)
@@ -64,20 +66,13 @@ final class BandDetector {
         let maxRows = max(1, Int((settings.bandMaxThicknessMM / rowHeightMM).rounded(.down)))
         let low = UInt16(clamping: Int((standoffMM - settings.bandNearPlaneMM).rounded(.up)))
         let high = UInt16(clamping: Int((standoffMM + settings.bandNearPlaneMM).rounded(.down)))
-        for row in 0...height {
-            let line = depthMM + (region.firstRow + min(row, height - 1)) * frameWidth + region.firstColumn
-            for column in 0..<width {
-                let raw = line[column]
-                let near = row < height && raw >= low && raw <= high && raw != 0
-                let dropout = row < height && raw == 0
-                let start = Int(runStart[column])
-                if near {
-                    if start < 0 { runStart[column] = Int32(row) }
-                } else if start >= 0 && !dropout {
-                    closeRun(firstRow: start, endRow: row, regionHeight: height, maxRows: maxRows)
-                    runStart[column] = -1
-                }
-            }
+        // Near the plane: `nearLow...high` (a dropout, 0, never is), tested as `raw - nearLow <=
+        // nearSpan` with wrapping. Empty when the window holds no depth of 1 or more.
+        let nearLow = max(low, 1)
+        if nearLow <= high {
+            findRuns(
+                depthMM: depthMM, frameWidth: frameWidth, region: region, nearLow: nearLow, nearSpan: high - nearLow,
+                maxRows: maxRows)
         }
 
         let dilation = max(0, settings.bandMaskDilationRows)
@@ -111,6 +106,61 @@ final class BandDetector {
                 }
                 bandTop = -1
             }
+        }
+    }
+
+    /// Counts every column's near-plane runs into `rowCandidates` and `rowThick`.
+    ///
+    /// Eight columns at a time, a vector compare first asks whether any of them opens or ends a
+    /// run in this row; only then are they walked one by one. Most pixels do neither (they are off
+    /// the plane with no run open, or inside a run that goes on), so most of an opening is read
+    /// eight pixels to an instruction.
+    private func findRuns(
+        depthMM: UnsafePointer<UInt16>, frameWidth: Int, region: OpeningProjection, nearLow: UInt16, nearSpan: UInt16,
+        maxRows: Int
+    ) {
+        let width = region.width
+        let height = region.height
+        let runStart = self.runStart
+        // Compared with vectors, not scalars: the scalar forms of `.>=` and `.!=` compile to a
+        // loop over the lanes.
+        let lows = SIMD8<UInt16>(repeating: nearLow), spans = SIMD8<UInt16>(repeating: nearSpan)
+        let noReturn = SIMD8<UInt16>(repeating: 0), noRun = SIMD8<Int16>(repeating: 0)
+
+        /// One pixel: a near one opens its column's run; one off the plane ends it (a dropout
+        /// does not).
+        func step(column: Int, row: Int, raw: UInt16) {
+            let start = Int(runStart[column])
+            if raw &- nearLow <= nearSpan {
+                if start < 0 { runStart[column] = Int16(truncatingIfNeeded: row) }
+            } else if start >= 0 && raw != 0 {
+                closeRun(firstRow: start, endRow: row, regionHeight: height, maxRows: maxRows)
+                runStart[column] = -1
+            }
+        }
+
+        for row in 0..<height {
+            let line = depthMM + (region.firstRow + row) * frameWidth + region.firstColumn
+            var column = 0
+            while column + 8 <= width {
+                let raw = UnsafeRawPointer(line + column).loadUnaligned(as: SIMD8<UInt16>.self)
+                let open = UnsafeRawPointer(runStart + column).loadUnaligned(as: SIMD8<Int16>.self) .>= noRun
+                let near = (raw &- lows) .<= spans
+                let opens = near .& .!open
+                let ends = .!near .& open .& (raw .!= noReturn)
+                if any(opens .| ends) {
+                    for lane in 0..<8 { step(column: column + lane, row: row, raw: raw[lane]) }
+                }
+                column += 8
+            }
+            while column < width {
+                step(column: column, row: row, raw: line[column])
+                column += 1
+            }
+        }
+        // The opening's bottom edge ends the runs still open.
+        for column in 0..<width where runStart[column] >= 0 {
+            closeRun(firstRow: Int(runStart[column]), endRow: height, regionHeight: height, maxRows: maxRows)
         }
     }
 

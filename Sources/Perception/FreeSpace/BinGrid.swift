@@ -24,10 +24,11 @@ public final class BinGrid {
     private(set) var seen: UnsafeMutablePointer<UInt8>
     /// How deep a camera ray passed through the cell without hitting anything, in mm: the cell is
     /// known free from the front to here. 0 where no ray was traced (see `RayCarving`; traced
-    /// only for bins being verified).
+    /// only for bins being verified, and complete only in the cells the verification reads:
+    /// `CarvingTargets`).
     private(set) var carvedMM: UnsafeMutablePointer<Float>
     private var capacity = 0
-    /// Per-row scratch for `fillUnseen`.
+    /// Scratch for `fillUnseen`: two grids' worth.
     private var scratch: UnsafeMutablePointer<Float>
     private var scratchCapacity = 0
 
@@ -67,10 +68,10 @@ public final class BinGrid {
         rows = max(1, Int((opening.heightMM / cellHeightMM).rounded(.up)))
         let cells = columns * rows
         reserve(cells: cells)
-        if rows > scratchCapacity {
+        if 2 * cells > scratchCapacity {
             scratch.deallocate()
-            scratch = .allocate(capacity: rows)
-            scratchCapacity = rows
+            scratch = .allocate(capacity: 2 * cells)
+            scratchCapacity = 2 * cells
         }
         depths.update(repeating: .infinity, count: cells)
         seen.update(repeating: 0, count: cells)
@@ -92,14 +93,59 @@ public final class BinGrid {
     /// (the conservative choice: free space is never invented). A column with nothing seen takes,
     /// row by row, the nearer of the closest seen columns left and right. A bin with nothing seen
     /// at all is taken as full.
+    ///
+    /// The columns are filled side by side, eight cells to a vector instruction: in memory order a
+    /// cell's neighbour above or below is `columns` cells away, so cells in a run no longer than a
+    /// row never depend on each other.
     func fillUnseen() {
-        var knownColumns = 0
-        for column in 0..<columns {
-            if fillColumn(column) { knownColumns += 1 }
+        let columns = self.columns, cells = columns * rows
+        let depths = self.depths
+        // A cell is seen exactly where its depth is finite: `reset` made every depth infinite and
+        // `seen` is set with each depth written. The loops test the depth: the same answer, as a
+        // Float compare that sits in a vector beside the depths.
+        typealias Lanes = SIMD8<Float>
+        let unknown = Lanes(repeating: .infinity)
+        // Upward: `below[index]` is the depth of the closest seen cell at or under the cell
+        // (infinite where there is none).
+        let below = scratch
+        below.update(from: depths, count: columns)
+        var index = columns
+        while index < cells {
+            let count = min(min(8, columns), cells - index)
+            let depth = Self.load(depths + index, count: count), under = Self.load(below + index - columns, count: count)
+            Self.store(depth.replacing(with: under, where: depth .== unknown), to: below + index, count: count)
+            index += count
         }
+        // Downward: `above[index]` is the depth of the closest seen cell at or over the cell; an
+        // unseen cell takes the nearer of the closest above and below.
+        let above = scratch + cells
+        above.advanced(by: cells - columns).update(from: depths + (cells - columns), count: columns)
+        var end = cells - columns
+        while end > 0 {
+            let count = min(min(8, columns), end)
+            let start = end - count
+            let depth = Self.load(depths + start, count: count), over = Self.load(above + start + columns, count: count)
+            let unseen = depth .== unknown
+            Self.store(depth.replacing(with: over, where: unseen), to: above + start, count: count)
+            // min(above, below) as Swift's `min` picks.
+            let under = Self.load(below + start, count: count)
+            let nearest = over.replacing(with: under, where: under .< over)
+            Self.store(depth.replacing(with: nearest, where: unseen), to: depths + start, count: count)
+            end = start
+        }
+        // Cells of the top row with nothing seen over them take the closest seen below.
+        for column in (cells - columns)..<cells where depths[column] == .infinity {
+            depths[column] = below[column]
+        }
+
+        // A column with no seen cell is infinite from top to bottom: the top row of `below` says
+        // which columns had one.
+        let top = below + (cells - columns)
+        var knownColumns = 0
+        for column in 0..<columns where top[column].isFinite { knownColumns += 1 }
         if knownColumns == columns { return }
         if knownColumns == 0 {
-            depths.update(repeating: 0, count: columns * rows)
+            depths.update(repeating: 0, count: cells)
             return
         }
         for column in 0..<columns where depths[column].isInfinite {
@@ -115,25 +161,20 @@ public final class BinGrid {
         }
     }
 
-    /// Fills one column's unseen cells; false when the column has no seen cell (left infinite).
-    private func fillColumn(_ column: Int) -> Bool {
-        var nearestBelow = Float.infinity
-        for row in 0..<rows {
-            let index = row * columns + column
-            if seen[index] != 0 { nearestBelow = depths[index] }
-            scratch[row] = nearestBelow
-        }
-        if nearestBelow.isInfinite { return false }
-        var nearestAbove = Float.infinity
-        for row in stride(from: rows - 1, through: 0, by: -1) {
-            let index = row * columns + column
-            if seen[index] != 0 {
-                nearestAbove = depths[index]
-            } else {
-                depths[index] = min(nearestAbove, scratch[row])
-            }
-        }
-        return true
+    /// Eight Floats from `pointer`, or the first `count` and infinities.
+    @inline(__always)
+    private static func load(_ pointer: UnsafePointer<Float>, count: Int) -> SIMD8<Float> {
+        if count == 8 { return UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self) }
+        var lanes = SIMD8<Float>(repeating: .infinity)
+        for lane in 0..<count { lanes[lane] = pointer[lane] }
+        return lanes
+    }
+
+    /// Writes the first `count` of `lanes` to `pointer`.
+    @inline(__always)
+    private static func store(_ lanes: SIMD8<Float>, to pointer: UnsafeMutablePointer<Float>, count: Int) {
+        if count == 8 { return UnsafeMutableRawPointer(pointer).storeBytes(of: lanes, as: SIMD8<Float>.self) }
+        for lane in 0..<count { pointer[lane] = lanes[lane] }
     }
 
     /// Copies another grid's size and cells into this one (for a verification baseline).

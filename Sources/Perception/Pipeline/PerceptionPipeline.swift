@@ -18,6 +18,7 @@ public final class PerceptionPipeline {
     public let settings: PerceptionSettings
     private let clock: MonotonicClock
     private let bandDetector = BandDetector()
+    private let carvingTargets = CarvingTargets()
     private var grids: [BinGrid]
     private var baselines: [BinGrid]
     private var baselineSequences: [UInt64?]
@@ -105,6 +106,7 @@ public final class PerceptionPipeline {
         grid.reset(opening: opening, settings: settings)
         // Sized now so that capturing a baseline later never allocates in the loop.
         baselines[index].reserve(cells: grid.columns * grid.rows)
+        carvingTargets.reserve(columns: grid.columns, rows: grid.rows)
         let region = OpeningProjection(
             opening: opening, intrinsics: frame.intrinsics, pose: frame.pose, imageWidth: frame.width, imageHeight: frame.height)
         guard !region.isEmpty else {
@@ -124,10 +126,13 @@ public final class PerceptionPipeline {
         let protrusion = recordSurfaces(frame: frame, pixels: pixels, region: region, opening: opening, grid: grid)
         bin.protrusion = protrusion
         if baselineSequences[index] != nil {
-            RayCarving.carve(
-                pixels: pixels, frameWidth: frame.width, pose: pose, opening: opening, region: region,
-                columnSlope: columnSlope, rowSlope: rowSlope, bandRows: bandDetector.rowMasked,
-                bandDepthRange: bandDepthRange(standoffMM: pose.standoffMM), grid: grid)
+            carvingTargets.update(before: baselines[index], after: grid)
+            if carvingTargets.count > 0 {
+                RayCarving.carve(
+                    pixels: pixels, frameWidth: frame.width, pose: pose, opening: opening, region: region,
+                    columnSlope: columnSlope, rowSlope: rowSlope, bandRows: bandDetector.rowMasked,
+                    bandDepthRange: bandDepthRange(standoffMM: pose.standoffMM), grid: grid, targets: carvingTargets)
+            }
         }
         grid.fillUnseen()
         FreeSpaceAnalysis.analyse(grid, settings: settings, into: &bin)
@@ -162,6 +167,10 @@ public final class PerceptionPipeline {
         let regionWidth = region.width
         let bandDepths = bandDepthRange(standoffMM: frame.pose.standoffMM)
 
+        // Raw values skipped: dropouts everywhere, and in masked band rows the band depths too.
+        // As an offset and a span (`raw - low <= span`, wrapping), one compare covers either.
+        let bandLow = bandDepths.lowerBound, bandSpan = bandDepths.upperBound - bandDepths.lowerBound
+
         var protrudingSquaredDepth: Float = 0
         var maxProtrusion: Float = 0
         for row in 0..<region.height {
@@ -170,9 +179,11 @@ public final class PerceptionPipeline {
             let line = pixels + v * frame.width + region.firstColumn
             let slopes = columnSlope + region.firstColumn
             let bandRow = rowMasked[row] != 0
+            let skipLow: UInt16 = bandRow ? bandLow : 0
+            let skipSpan: UInt16 = bandRow ? bandSpan : 0
             for column in 0..<regionWidth {
                 let raw = line[column]
-                if raw == 0 || (bandRow && bandDepths.contains(raw)) { continue }
+                if raw == 0 || raw &- skipLow <= skipSpan { continue }
                 let z = Float(raw)
                 let depth = z - standoff
                 if depth <= protrusionLimit {
@@ -184,9 +195,10 @@ public final class PerceptionPipeline {
                 if x < margin || x >= xLimit || height < margin || height >= heightLimit { continue }
                 let cellColumn = min(lastColumn, Int(x * inverseCellWidth))
                 let cellRow = min(lastRow, Int(height * inverseCellHeight))
-                let cell = cellRow * gridColumns + cellColumn
-                let clamped = min(binDepth, max(0, depth))
-                if clamped < depths[cell] { depths[cell] = clamped }
+                let cell = cellRow &* gridColumns &+ cellColumn
+                // The nearest surface wins. Without a branch: whether a noisy pixel is nearer
+                // than the last one in its cell is a coin toss the branch predictor loses.
+                depths[cell] = min(depths[cell], min(binDepth, max(0, depth)))
                 seen[cell] = 1
             }
         }

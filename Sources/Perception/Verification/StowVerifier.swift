@@ -22,8 +22,7 @@ public enum StowVerifier {
         before: BinGrid, after: BinGrid, afterProtrusion: ProtrusionReading, baselineSequence: UInt64,
         settings: PerceptionSettings
     ) -> StowVerification? {
-        guard before.opening == after.opening, before.columns == after.columns, before.rows == after.rows,
-              before.columns > 0, before.rows > 0 else { return nil }
+        guard comparable(before: before, after: after) else { return nil }
         let cellAreaMM2 = before.cellWidthMM * before.cellHeightMM
         let changeMM = Float(settings.changeMM)
         let backWallMM = Float(before.opening.depthMM - settings.backWallMarginMM)
@@ -61,6 +60,27 @@ public enum StowVerifier {
             addedVolumeMM3: added, revealedVolumeMM3: revealed, pushedBackVolumeMM3: pushedMM * cellAreaMM2,
             comparedShare: Double(compared) / Double(cells),
             baselineSequence: baselineSequence)
+    }
+
+    /// True when the grids are of the same bin and size, so `compare` compares them.
+    static func comparable(before: BinGrid, after: BinGrid) -> Bool {
+        before.opening == after.opening && before.columns == after.columns && before.rows == after.rows
+            && before.columns > 0 && before.rows > 0
+    }
+
+    /// True when the cell and its four neighbours (those inside the grid) were seen before and not
+    /// after: the cells that their carved depth may clear (`isClearedWithNeighbours`). What
+    /// `compare` finds depends on `after.carvedMM` of these cells and their neighbours only
+    /// (`CarvingTargets`): it may read others, but counts a cell only when all five are hidden.
+    static func isClearedCandidate(column: Int, row: Int, before: BinGrid, after: BinGrid) -> Bool {
+        func hidden(_ cell: Int) -> Bool { before.seen[cell] != 0 && after.seen[cell] == 0 }
+        let columns = after.columns
+        let index = row * columns + column
+        return hidden(index)
+            && (column == 0 || hidden(index - 1))
+            && (column == columns - 1 || hidden(index + 1))
+            && (row == 0 || hidden(index - columns))
+            && (row == after.rows - 1 || hidden(index + columns))
     }
 
     /// A cell seen before and not now that the after frame's rays crossed at least `changeMM`

@@ -38,6 +38,11 @@ public final class SimDepthCamera: DepthCamera {
     /// the sensor noise of the other pixels was a tenth of the campaign's CPU. The pixels shown
     /// are exactly what a full frame would show (see `SimDepthNoise.apply`).
     public var onlyBin: Int?
+    /// When set (and `onlyBin` is not), frames show every bin, each with the margin `onlyBin`
+    /// gives it, and the pod frame between the bins reads 0. A simulated campaign sets it: its
+    /// frames are read by perception alone, which looks inside the openings only, and the noise
+    /// of the frame's pixels was a fifth of a full frame's cost.
+    public var openingsOnly = false
     /// Perception reads a bin's opening shrunk by a pixel; this margin keeps a window that ends
     /// a pixel early (rounding) from cutting into it.
     static let windowMarginPixels = 2
@@ -76,13 +81,15 @@ public final class SimDepthCamera: DepthCamera {
         sequence += 1
         let pod = world.pod
         updateTrueDepth(pod: pod)
-        var pixels = [UInt16](repeating: 0, count: width * height)
-        var rows = 0..<height, columns = 0..<width
+        var rows = [0..<height], columns = [0..<width]
         if let bin = onlyBin, bin >= 0, bin < pod.bins.count {
-            rows = Self.widened(rowPixels.ranges[bin / pod.columns], by: Self.windowMarginPixels, within: height)
-            columns = Self.widened(columnPixels.ranges[bin % pod.columns], by: Self.windowMarginPixels, within: width)
+            rows = [Self.widened(rowPixels.ranges[bin / pod.columns], by: Self.windowMarginPixels, within: height)]
+            columns = [Self.widened(columnPixels.ranges[bin % pod.columns], by: Self.windowMarginPixels, within: width)]
+        } else if openingsOnly {
+            rows = Self.merged(rowPixels.ranges.map { Self.widened($0, by: Self.windowMarginPixels, within: height) })
+            columns = Self.merged(columnPixels.ranges.map { Self.widened($0, by: Self.windowMarginPixels, within: width) })
         }
-        noise.apply(to: trueDepthMM, into: &pixels, width: width, rows: rows, columns: columns)
+        let pixels = noise.apply(to: trueDepthMM, width: width, rows: rows, columns: columns)
         return DepthFrame(sequence: sequence, timestamp: timestamp ?? clock.now(), width: width, height: height,
                           depthMM: pixels, intrinsics: intrinsics, pose: pose, openings: pod.bins.map(\.opening))
     }
@@ -93,6 +100,19 @@ public final class SimDepthCamera: DepthCamera {
     private static func widened(_ range: Range<Int>, by margin: Int, within limit: Int) -> Range<Int> {
         guard !range.isEmpty else { return range }
         return max(0, range.lowerBound - margin)..<min(limit, range.upperBound + margin)
+    }
+
+    /// `ranges` in order, overlapping or touching ones joined, empty ones left out.
+    private static func merged(_ ranges: [Range<Int>]) -> [Range<Int>] {
+        var result: [Range<Int>] = []
+        for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) where !range.isEmpty {
+            if let last = result.last, range.lowerBound <= last.upperBound {
+                result[result.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+            } else {
+                result.append(range)
+            }
+        }
+        return result
     }
 
     /// Which pixel columns (or rows) look into one column (or row) of bins, and where each
@@ -148,41 +168,80 @@ public final class SimDepthCamera: DepthCamera {
         let standoff = pose.standoffMM
         let columns = columnPixels, rows = rowPixels
         let width = self.width
+        let pixelColumns = columns.ranges[column]
+        let contents = bin.contents
+        // What a pixel's depth is made of, worked out once for its column, once for its row, and
+        // per pixel only what needs both (see `depthInsideMM`, which this computes pixel by pixel).
+        let sideWallMM = pixelColumns.map { u in
+            Self.wallDistanceMM(offsetMM: columns.offsetMM[u], slope: columns.slope[u], sizeMM: bin.widthMM)
+        }
+        var faces = [RowFaces](repeating: RowFaces(frontInRow: false, topMM: 0, topInRow: false), count: contents.count)
         trueDepthMM.withUnsafeMutableBufferPointer { depths in
             for v in rows.ranges[row] {
                 let y0 = rows.offsetMM[v], slopeY = rows.slope[v]
                 let onBand = !bin.bandsOpen && bin.bandHeightsMM.contains { abs(y0 - $0) <= Self.bandHalfHeightMM }
-                for u in columns.ranges[column] {
-                    depths[v * width + u] = standoff + (onBand ? 0 : Self.depthInsideMM(
-                        bin, x0: columns.offsetMM[u], y0: y0, slopeX: columns.slope[u], slopeY: slopeY))
+                let floorOrCeilingMM = Self.wallDistanceMM(offsetMM: y0, slope: slopeY, sizeMM: bin.heightMM)
+                for (index, placed) in contents.enumerated() {
+                    let y = y0 + slopeY * placed.frontMM
+                    let topMM = slopeY < 0 ? (placed.item.heightMM - y0) / slopeY : 0
+                    faces[index] = RowFaces(
+                        frontInRow: y >= 0 && y < placed.item.heightMM, topMM: topMM,
+                        topInRow: slopeY < 0 && topMM >= placed.frontMM && topMM <= placed.backMM)
+                }
+                for (index, u) in pixelColumns.enumerated() {
+                    var depthMM = 0.0
+                    if !onBand {
+                        depthMM = Self.depthInsideMM(
+                            bin, x0: columns.offsetMM[u], slopeX: columns.slope[u], sideWallMM: sideWallMM[index],
+                            floorOrCeilingMM: floorOrCeilingMM, faces: faces)
+                    }
+                    depths[v * width + u] = standoff + depthMM
                 }
             }
         }
     }
 
-    /// Depth past the face plane along the ray that enters `bin` at (x0, y0) from its lower left
-    /// corner, moving (slopeX, slopeY) sideways per mm of depth.
-    private static func depthInsideMM(_ bin: SimBin, x0: Double, y0: Double, slopeX: Double, slopeY: Double) -> Double {
+    /// One placed item's faces as one row of pixels sees them: whether the front face spans the
+    /// row's height where the rays reach it, and the depth at which the rays meet the plane of
+    /// the top face (seen from above) and whether that lies between its front and back.
+    private struct RowFaces {
+        var frontInRow: Bool
+        var topMM: Double
+        var topInRow: Bool
+    }
+
+    /// Depth past the face plane at which a ray entering `offsetMM` from a bin's wall, moving
+    /// `slope` sideways per mm of depth, meets one of the two walls `sizeMM` apart; 0 (never) when
+    /// it moves parallel to them.
+    private static func wallDistanceMM(offsetMM: Double, slope: Double, sizeMM: Double) -> Double {
+        if slope < 0 { return -offsetMM / slope }
+        if slope > 0 { return (sizeMM - offsetMM) / slope }
+        return 0
+    }
+
+    /// Depth past the face plane along the ray that enters `bin` at `x0` from its left wall,
+    /// moving `slopeX` sideways per mm of depth, in a row that meets the floor or ceiling at
+    /// `floorOrCeilingMM` and sees the contents' faces as `faces`.
+    private static func depthInsideMM(
+        _ bin: SimBin, x0: Double, slopeX: Double, sideWallMM: Double, floorOrCeilingMM: Double, faces: [RowFaces]
+    ) -> Double {
         var nearest = bin.depthMM
         func consider(_ z: Double) { if z > 0, z < nearest { nearest = z } }
         // Walls, floor and ceiling.
-        if slopeX < 0 { consider(-x0 / slopeX) }
-        if slopeX > 0 { consider((bin.widthMM - x0) / slopeX) }
-        if slopeY < 0 { consider(-y0 / slopeY) }
-        if slopeY > 0 { consider((bin.heightMM - y0) / slopeY) }
-        for placed in bin.contents {
+        consider(sideWallMM)
+        consider(floorOrCeilingMM)
+        for (placed, face) in zip(bin.contents, faces) {
             // Front face.
             let z = placed.frontMM
-            let x = x0 + slopeX * z, y = y0 + slopeY * z
-            if x >= placed.xMM, x < placed.rightMM, y >= 0, y < placed.item.heightMM {
+            let x = x0 + slopeX * z
+            if face.frontInRow, x >= placed.xMM, x < placed.rightMM {
                 if z < nearest { nearest = max(z, 0.0001) }
             }
             // Top face, seen from above.
-            if slopeY < 0 {
-                let zTop = (placed.item.heightMM - y0) / slopeY
-                let xTop = x0 + slopeX * zTop
-                if zTop >= placed.frontMM, zTop <= placed.backMM, xTop >= placed.xMM, xTop < placed.rightMM {
-                    consider(zTop)
+            if face.topInRow {
+                let xTop = x0 + slopeX * face.topMM
+                if xTop >= placed.xMM, xTop < placed.rightMM {
+                    consider(face.topMM)
                 }
             }
         }

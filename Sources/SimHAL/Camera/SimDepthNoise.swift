@@ -10,11 +10,13 @@
 /// The table is kept small (16 KB of Float) so it stays in the L1 cache: at 65,536 Doubles
 /// (512 KB) the random reads missed the cache and the noise cost 7 ns a pixel.
 struct SimDepthNoise {
-    static let tableSize = 1 << 12
+    /// A draw's top 12 bits index the table.
+    private static let tableIndexBits: UInt64 = 12
+    static let tableSize = 1 << tableIndexBits
 
     let standardDeviationMM: Double
     let dropoutShare: Double
-    /// Normal values with `standardDeviationMM`.
+    /// `tableSize` normal values with `standardDeviationMM` (zeros without noise).
     private let offsetsMM: [Float]
     /// A draw whose low 32 bits are below this is a dropout.
     private let dropoutThreshold: UInt64
@@ -27,46 +29,65 @@ struct SimDepthNoise {
         if standardDeviationMM > 0 {
             offsetsMM = (0..<Self.tableSize).map { _ in Float(random.normal(standardDeviation: standardDeviationMM)) }
         } else {
-            offsetsMM = [0]
+            offsetsMM = Array(repeating: 0, count: Self.tableSize)
         }
         dropoutThreshold = UInt64((min(max(dropoutShare, 0), 1) * 4_294_967_296).rounded())
         self.random = random
     }
 
-    /// Writes `trueDepthMM` as the sensor reports it (noise, dropouts, whole mm) into `pixels`;
-    /// both hold the same number of pixels, `width` to an image row. Only the pixels in `rows` x
-    /// `columns` are written; the stream still moves past the others (`SimRandom.skip`), so a
-    /// pixel gets the same value whichever window it is rendered in, and later frames too.
-    mutating func apply(to trueDepthMM: [Double], into pixels: inout [UInt16], width: Int, rows: Range<Int>, columns: Range<Int>) {
-        precondition(trueDepthMM.count == pixels.count, "SimDepthNoise: \(trueDepthMM.count) depths for \(pixels.count) pixels")
-        precondition(width > 0 && pixels.count % width == 0 && rows.upperBound * width <= pixels.count && columns.upperBound <= width,
-                     "SimDepthNoise: window \(rows) x \(columns) outside \(width)-wide image of \(pixels.count) pixels")
+    /// `trueDepthMM` (`width` pixels to an image row) as the sensor reports it: noise, dropouts,
+    /// whole mm. Only the pixels in the windows `rows` x `columns` are rendered (each list in
+    /// order, its ranges apart), the others read 0; the stream still moves past them
+    /// (`SimRandom.skip`), so a pixel gets the same value whichever windows it is rendered in,
+    /// and later frames too.
+    mutating func apply(to trueDepthMM: [Double], width: Int, rows: [Range<Int>], columns: [Range<Int>]) -> [UInt16] {
+        let count = trueDepthMM.count
+        precondition(width > 0 && count % width == 0, "SimDepthNoise: \(count) pixels is no whole number of \(width)-pixel rows")
+        precondition(Self.inOrder(rows, within: count / width) && Self.inOrder(columns, within: width),
+                     "SimDepthNoise: windows \(rows) x \(columns) overlap, are out of order or outside \(width)x\(count / width)")
         let threshold = dropoutThreshold
-        let indexShift: UInt64 = offsetsMM.count == 1 ? 63 : 52
-        let indexMask: UInt64 = offsetsMM.count == 1 ? 0 : UInt64(Self.tableSize - 1)
         var random = self.random
-        offsetsMM.withUnsafeBufferPointer { offsets in
-            trueDepthMM.withUnsafeBufferPointer { depths in
-                pixels.withUnsafeMutableBufferPointer { out in
+        let pixels = [UInt16](unsafeUninitializedCapacity: count) { out, initialized in
+            let out = out.baseAddress!
+            offsetsMM.withUnsafeBufferPointer { offsets in
+                trueDepthMM.withUnsafeBufferPointer { depths in
+                    let offsets = offsets.baseAddress!, depths = depths.baseAddress!
                     var drawn = 0
-                    for row in rows {
-                        random.skip(row * width + columns.lowerBound - drawn)
-                        for index in (row * width + columns.lowerBound)..<(row * width + columns.upperBound) {
-                            let draw = random.next()
-                            if draw & 0xFFFF_FFFF < threshold {
-                                out[index] = 0
-                                continue
+                    for row in rows.joined() {
+                        for window in columns where !window.isEmpty {
+                            let first = row * width + window.lowerBound, end = row * width + window.upperBound
+                            out.advanced(by: drawn).update(repeating: 0, count: first - drawn)
+                            random.skip(first - drawn)
+                            for index in first..<end {
+                                let draw = random.next()
+                                let depth = depths[index] + Double(offsets[Int(truncatingIfNeeded: draw >> (64 - Self.tableIndexBits))])
+                                // Whole mm, rounding half away from zero as `rounded()` does for the
+                                // positive depths a camera sees; 0 (no return) for none. Clamped rather
+                                // than tested, and the dropout picked rather than branched on: no
+                                // branch per pixel.
+                                let reported = UInt16(min(max(depth + 0.5, 0), 65535))
+                                out[index] = draw & 0xFFFF_FFFF < threshold ? 0 : reported
                             }
-                            let depth = depths[index] + Double(offsets[Int((draw >> indexShift) & indexMask)])
-                            // Rounds half away from zero, as `rounded()` does, for the positive depths a camera sees.
-                            out[index] = depth <= 0 ? 0 : UInt16(clamping: Int(depth + 0.5))
+                            drawn = end
                         }
-                        drawn = row * width + columns.upperBound
                     }
-                    random.skip(depths.count - drawn)
+                    out.advanced(by: drawn).update(repeating: 0, count: count - drawn)
+                    random.skip(count - drawn)
                 }
             }
+            initialized = count
         }
         self.random = random
+        return pixels
+    }
+
+    /// True when `ranges` lie within `0..<limit`, in order and apart.
+    private static func inOrder(_ ranges: [Range<Int>], within limit: Int) -> Bool {
+        var end = 0
+        for range in ranges where !range.isEmpty {
+            guard range.lowerBound >= end, range.upperBound <= limit else { return false }
+            end = range.upperBound
+        }
+        return true
     }
 }
