@@ -99,7 +99,7 @@ let package = Package(
 
         .testTarget(name: "ConfigTests", dependencies: ["Config"], exclude: ["Corpus"]),
         .testTarget(name: "HALTests", dependencies: ["HAL", "AllocationCounter"]),
-        .testTarget(name: "SimHALTests", dependencies: ["SimHAL", "HAL", "Config"]),
+        .testTarget(name: "SimHALTests", dependencies: ["SimHAL", "HAL", "Config", "AllocationCounter"]),
         .testTarget(name: "PerceptionTests", dependencies: ["Perception", "HAL", "SimHAL", "Config", "AllocationCounter"]),
         .testTarget(name: "ControlTests", dependencies: ["Control", "HAL", "Config", "SimHAL", "AllocationCounter"]),
         .testTarget(name: "ConsoleTests", dependencies: ["Console", "Control", "HAL", "Config", "Simulation", "AllocationCounter"]),

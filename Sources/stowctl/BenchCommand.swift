@@ -7,8 +7,8 @@ import HAL
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure our own stack: Modbus, perception, the simulated tick, a whole campaign.",
-        subcommands: [BenchModbus.self, BenchPerception.self, BenchSimTick.self, BenchCampaign.self]
+        abstract: "Measure our own stack: Modbus, the drive bus, perception, the simulated tick, a whole campaign.",
+        subcommands: [BenchModbus.self, BenchBus.self, BenchPerception.self, BenchSimTick.self, BenchCampaign.self]
     )
 }
 

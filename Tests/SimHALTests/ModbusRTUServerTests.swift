@@ -143,4 +143,31 @@ struct ModbusRTUServerTests {
         #expect(framer.nextFrame() == second)
         #expect(framer.takeRemainder() == nil)
     }
+
+    @Test("Answering into a reused buffer gives the frames handle(frame:) gives: replies, exceptions, silence")
+    func reusedReplyBufferMatchesFreshReplies() throws {
+        let twin = ModbusRTUServer()
+        twin.serve(unit: 1, map: SimDriveRegisterMap(drive: SimDrive(parameters: SimDriveParameters.defaults(for: .plank))))
+        twin.serve(unit: 2, map: SimDriveRegisterMap(drive: SimDrive(parameters: SimDriveParameters.defaults(for: .jaw))))
+        let requests: [(ModbusRequest, UInt8)] = [
+            (.readHoldingRegisters(address: 0x603F, count: 3), 1),
+            (.writeSingleRegister(address: 0x6040, value: 0x0006), 1),
+            (.readWriteMultipleRegisters(readAddress: 0x603F, readCount: 3, writeAddress: 0x6040, values: [0x0007]), 1),
+            (.writeMultipleRegisters(address: 0x607A, values: [0xFFFF, 0xFF38]), 2),
+            (.readHoldingRegisters(address: 0x1000, count: 1), 1),
+            (.writeSingleRegister(address: 0x6041, value: 0x27), 2),
+            (.readHoldingRegisters(address: 0x6041, count: 1), 3),
+            (.readWriteMultipleRegisters(readAddress: 0x6064, readCount: 1, writeAddress: 0x6040, values: [0x000F]), 1),
+            (.readHoldingRegisters(address: 0x6064, count: 6), 2),
+        ]
+        var buffer: [UInt8] = [0xDE, 0xAD]
+        for (request, unit) in requests {
+            let frame = try request.encode(unit: unit)
+            let fresh = server.handle(frame: frame[...])
+            let answered = twin.handle(frame: frame[...], reply: &buffer)
+            #expect((answered ? buffer : nil) == fresh, "\(request) to unit \(unit)")
+        }
+        #expect(twin.statistics == server.statistics)
+    }
 }
+

@@ -195,4 +195,27 @@ struct SimBusLinkTests {
         var buffer: [UInt8] = []
         #expect(throws: HALError(device: "bus0", cause: .closed)) { _ = try bus.link.read(into: &buffer, maxCount: 1, deadline: deadline()) }
     }
+
+    @Test("Requests written whole, in pieces or two at once get the same replies")
+    func requestsAreFramedHoweverTheyAreWritten() throws {
+        let first = try ModbusRequest.readHoldingRegisters(address: 0x603F, count: 3).encode(unit: 1)
+        let second = try ModbusRequest.readHoldingRegisters(address: 0x6064, count: 2).encode(unit: 2)
+        func replies(_ writes: [[UInt8]]) throws -> [UInt8] {
+            try bus.stream.discardInput()
+            for bytes in writes {
+                try bus.stream.write(bytes, deadline: deadline())
+            }
+            var received: [UInt8] = []
+            while try bus.stream.read(into: &received, maxCount: 256, deadline: deadline()) > 0 {}
+            return received
+        }
+        let whole = try replies([first, second])
+        #expect(whole.count == 11 + 9)
+        #expect(try replies([first + second]) == whole)
+        // A request cut in two: the link takes the end of each write as line silence, so the
+        // first piece goes to the server alone and is dropped there for its CRC.
+        #expect(try replies([Array(first[0..<3]), Array(first[3...]), second]).count == 9)
+        #expect(try replies([first, second]) == whole)
+    }
 }
+

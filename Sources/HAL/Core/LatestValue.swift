@@ -64,18 +64,14 @@ public final class LatestValue<Value>: @unchecked Sendable {
     /// The newest complete value. Never blocks.
     @inlinable
     public func read() -> Value {
-        let slot = pinCurrentSlot()
-        let value = slots[slot]
-        unpin(slot)
-        return value
+        Self.read(state: state, slots: slots)
     }
 
     /// Makes `value` the one readers get from now on.
     @inlinable
     public func publish(_ value: Value) {
-        let slot = claimFreeSlot()
-        slots[slot] = value
-        makeCurrent(slot)
+        Self.publish(value, state: state, slots: slots)
+        publishes.add(1, ordering: .releasing)
     }
 
     /// How many times `publish` has completed: lets a reader tell whether anything new arrived
@@ -84,7 +80,26 @@ public final class LatestValue<Value>: @unchecked Sendable {
         publishes.load(ordering: .acquiring)
     }
 
-    // MARK: - Helpers (internal; inlinable for the specialization above)
+    // MARK: - The slot protocol (internal; inlinable for the specialization above; shared with
+    // LatestValueRow)
+
+    /// The newest complete value of the cell whose state word is `state` and whose slots start
+    /// at `slots`.
+    @inlinable
+    static func read(state: borrowing Atomic<UInt64>, slots: UnsafeMutablePointer<Value>) -> Value {
+        let slot = pinCurrentSlot(state)
+        let value = slots[slot]
+        unpin(slot, state)
+        return value
+    }
+
+    /// Publishes `value` to the cell whose state word is `state` and whose slots start at `slots`.
+    @inlinable
+    static func publish(_ value: Value, state: borrowing Atomic<UInt64>, slots: UnsafeMutablePointer<Value>) {
+        let slot = claimFreeSlot(state)
+        slots[slot] = value
+        makeCurrent(slot, state)
+    }
 
     @inlinable
     static func currentSlot(_ word: UInt64) -> Int {
@@ -102,13 +117,13 @@ public final class LatestValue<Value>: @unchecked Sendable {
     }
 
     @inlinable
-    func pinCurrentSlot() -> Int {
+    static func pinCurrentSlot(_ state: borrowing Atomic<UInt64>) -> Int {
         var word = state.load(ordering: .relaxed)
         while true {
-            let slot = Self.currentSlot(word)
+            let slot = currentSlot(word)
             // More readers than a slot can count at once is a programming error, not a load.
-            precondition(Self.count(word, slot: slot) < Self.maxReadersPerSlot, "LatestValue: too many simultaneous readers")
-            let pinned = word + (1 << Self.shift(slot))
+            precondition(count(word, slot: slot) < maxReadersPerSlot, "LatestValue: too many simultaneous readers")
+            let pinned = word + (1 << shift(slot))
             let (exchanged, original) = state.compareExchange(
                 expected: word, desired: pinned, successOrdering: .acquiring, failureOrdering: .relaxed)
             if exchanged { return slot }
@@ -117,18 +132,18 @@ public final class LatestValue<Value>: @unchecked Sendable {
     }
 
     @inlinable
-    func unpin(_ slot: Int) {
+    static func unpin(_ slot: Int, _ state: borrowing Atomic<UInt64>) {
         // Releasing: our copy of the value is finished before a writer may reuse the slot.
-        state.subtract(1 << Self.shift(slot), ordering: .releasing)
+        state.subtract(1 << shift(slot), ordering: .releasing)
     }
 
     @inlinable
-    func claimFreeSlot() -> Int {
+    static func claimFreeSlot(_ state: borrowing Atomic<UInt64>) -> Int {
         var word = state.load(ordering: .acquiring)
         while true {
-            let current = Self.currentSlot(word)
+            let current = currentSlot(word)
             var free: Int? = nil
-            for slot in 0..<Self.slotCount where slot != current && Self.count(word, slot: slot) == 0 {
+            for slot in 0..<slotCount where slot != current && count(word, slot: slot) == 0 {
                 free = slot
                 break
             }
@@ -138,7 +153,7 @@ public final class LatestValue<Value>: @unchecked Sendable {
                 word = state.load(ordering: .acquiring)
                 continue
             }
-            let marked = word | (Self.writerMark << Self.shift(slot))
+            let marked = word | (writerMark << shift(slot))
             // Acquiring: the last reader's copy out of this slot happens before our write into it.
             let (exchanged, original) = state.compareExchange(
                 expected: word, desired: marked, successOrdering: .acquiringAndReleasing, failureOrdering: .acquiring)
@@ -148,17 +163,62 @@ public final class LatestValue<Value>: @unchecked Sendable {
     }
 
     @inlinable
-    func makeCurrent(_ slot: Int) {
+    static func makeCurrent(_ slot: Int, _ state: borrowing Atomic<UInt64>) {
         var word = state.load(ordering: .relaxed)
         while true {
-            let cleared = word & ~(Self.countMask << Self.shift(slot))
-            let published = (cleared & ~((1 << Self.indexBits) - 1)) | UInt64(slot)
+            let cleared = word & ~(countMask << shift(slot))
+            let published = (cleared & ~((1 << indexBits) - 1)) | UInt64(slot)
             // Releasing: the value written into the slot is visible to whoever pins it next.
             let (exchanged, original) = state.compareExchange(
                 expected: word, desired: published, successOrdering: .releasing, failureOrdering: .relaxed)
             if exchanged { break }
             word = original
         }
-        publishes.add(1, ordering: .releasing)
+    }
+}
+
+/// A fixed number of `LatestValue` cells in one object, addressed by index: the same slot
+/// protocol and guarantees (no locks, no waiting, any number of readers, no torn values, no
+/// allocation after `init`), without a cell object per index. A caller holding the row reads
+/// and publishes without retaining anything, which a cell fetched out of an array costs.
+/// Keeps no publish count.
+public final class LatestValueRow<Value>: @unchecked Sendable {
+    /// How many cells.
+    public let count: Int
+    @usableFromInline let states: UnsafeMutablePointer<Atomic<UInt64>>
+    @usableFromInline let slots: UnsafeMutablePointer<Value>
+
+    /// One cell per element of `initial`, holding it until its first `publish`.
+    public init(_ initial: [Value]) {
+        count = initial.count
+        states = UnsafeMutablePointer<Atomic<UInt64>>.allocate(capacity: max(1, count))
+        slots = UnsafeMutablePointer<Value>.allocate(capacity: max(1, count) * LatestValue<Value>.slotCount)
+        for index in 0..<count {
+            (states + index).initialize(to: Atomic(0))
+            (slots + index * LatestValue<Value>.slotCount).initialize(repeating: initial[index], count: LatestValue<Value>.slotCount)
+        }
+    }
+
+    deinit {
+        for index in 0..<count {
+            _ = (states + index).move()
+        }
+        slots.deinitialize(count: count * LatestValue<Value>.slotCount)
+        states.deallocate()
+        slots.deallocate()
+    }
+
+    /// The newest complete value of cell `index`. Never blocks.
+    @inlinable
+    public func read(_ index: Int) -> Value {
+        precondition(index >= 0 && index < count, "LatestValueRow: cell \(index) of \(count)")
+        return LatestValue<Value>.read(state: states[index], slots: slots + index * LatestValue<Value>.slotCount)
+    }
+
+    /// Makes `value` the one readers of cell `index` get from now on.
+    @inlinable
+    public func publish(_ value: Value, at index: Int) {
+        precondition(index >= 0 && index < count, "LatestValueRow: cell \(index) of \(count)")
+        LatestValue<Value>.publish(value, state: states[index], slots: slots + index * LatestValue<Value>.slotCount)
     }
 }

@@ -5,11 +5,16 @@ import Foundation
 import Synchronization
 
 /// What the bus loop knows about one drive after its latest cycle.
+///
+/// The control tick reads four of these every millisecond, so a report is plain data, copied
+/// without touching a reference count: the drive's names and its errors live in a record of the
+/// drive (`DriveIdentity`), and the report holds an unmanaged pointer to it and the position of
+/// its last error there.
 public struct DriveReport: Sendable {
     /// The drive's name from config (`plank`).
-    public var name: String
+    public var name: String { identity.name }
     /// `bus0.drive.plank`.
-    public var signalName: String
+    public var signalName: String { identity.signalName }
     /// The newest good feedback; nil until the first exchange succeeds.
     public var feedback: DriveFeedback?
     /// When `feedback` was read (end of its exchange), on CLOCK_MONOTONIC. Readers judge
@@ -18,12 +23,135 @@ public struct DriveReport: Sendable {
     /// Cycles in a row whose exchange failed; 0 after a good one.
     public var consecutiveFailures: Int
     /// The error of the latest failed exchange (kept after recovery, for diagnosis).
-    public var lastError: HALError?
+    public var lastError: HALError? {
+        lastErrorPosition < 0 ? nil : identity.error(at: lastErrorPosition)
+    }
     /// Set while `consecutiveFailures` is at or above the scheduler's limit, cleared by the next
     /// good exchange. Latching it is the safety supervisor's job.
-    public var fault: DriveCommFault?
+    ///
+    /// Inlinable, so the supervisor's check every tick is a compare where the fault is absent.
+    @inlinable
+    public var fault: DriveCommFault? {
+        guard faultFailedCycles > 0 else { return nil }
+        return makeFault()
+    }
     public var exchanges: UInt64
     public var failedExchanges: UInt64
+
+    @usableFromInline let identity: DriveIdentity
+    /// Where `lastError` is in the drive's record; -1 until an exchange fails.
+    @usableFromInline private(set) var lastErrorPosition: Int
+    /// `fault`'s cycle count, 0 when there is no fault.
+    @usableFromInline private(set) var faultFailedCycles: Int
+
+    init(identity: DriveIdentity) {
+        self.identity = identity
+        feedback = nil
+        feedbackTimestamp = nil
+        consecutiveFailures = 0
+        exchanges = 0
+        failedExchanges = 0
+        lastErrorPosition = -1
+        faultFailedCycles = 0
+    }
+
+    @usableFromInline
+    func makeFault() -> DriveCommFault {
+        DriveCommFault(signalName: signalName, failedCycles: faultFailedCycles, lastError: lastError)
+    }
+
+    /// A good exchange: new feedback, failures and fault cleared.
+    mutating func recordSuccess(_ feedback: DriveFeedback, at timestamp: MonotonicInstant) {
+        self.feedback = feedback
+        feedbackTimestamp = timestamp
+        consecutiveFailures = 0
+        faultFailedCycles = 0
+        exchanges += 1
+    }
+
+    /// A failed exchange; a fault from `faultAfterFailedCycles` failures in a row on.
+    mutating func recordFailure(_ error: HALError, faultAfterFailedCycles: Int) {
+        exchanges += 1
+        failedExchanges += 1
+        consecutiveFailures += 1
+        lastErrorPosition = identity.position(recording: error)
+        if consecutiveFailures >= faultAfterFailedCycles {
+            faultFailedCycles = consecutiveFailures
+        }
+    }
+}
+
+/// One drive of one scheduler, as reports name it: a reference to the drive's record that
+/// copies without reference counting.
+///
+/// The record holds the drive's names and every different error it has reported, so a report
+/// carries a pointer and an integer instead of strings and an error. `BusScheduler.init` makes
+/// one per drive, and it is never freed: a report may outlive its scheduler, and a process makes
+/// a handful of schedulers (one per bus; a test or a fault matrix a few hundred, a few hundred
+/// bytes each). A record keeps at most `maxErrors` errors; a drive that fails in more different
+/// ways than that keeps its latest further error in the last place, where it replaces the one
+/// before (a report that held that one then shows the newer).
+///
+/// Names are immutable and read without a lock; the errors take the record's lock for an
+/// append or a look-up, on failure and diagnostic paths only.
+@usableFromInline
+struct DriveIdentity: Sendable {
+    /// Different errors one drive's record keeps.
+    static let maxErrors = 64
+
+    private let record: Unmanaged<DriveRecord>
+
+    init(name: String, signalName: String) {
+        // Retained once and never released: the record lives as long as the process.
+        record = Unmanaged.passRetained(DriveRecord(name: name, signalName: signalName))
+    }
+
+    var name: String { record.takeUnretainedValue().name }
+    var signalName: String { record.takeUnretainedValue().signalName }
+
+    func error(at position: Int) -> HALError {
+        record.takeUnretainedValue().error(at: position)
+    }
+
+    /// Where `error` is in the record, adding it when it is new. The bus thread calls this once
+    /// per failed exchange; a silent drive fails the same way every cycle and finds it first.
+    func position(recording error: HALError) -> Int {
+        record.takeUnretainedValue().position(recording: error, keepingAtMost: Self.maxErrors)
+    }
+}
+
+/// A drive's names and the different errors it has reported (see `DriveIdentity`).
+private final class DriveRecord: @unchecked Sendable {
+    let name: String
+    let signalName: String
+    /// A pthread mutex, which ThreadSanitizer sees; held for an append or a look-up only.
+    private let lock = NSLock()
+    private var errors: [HALError] = []
+
+    init(name: String, signalName: String) {
+        self.name = name
+        self.signalName = signalName
+    }
+
+    func error(at position: Int) -> HALError {
+        lock.lock()
+        defer { lock.unlock() }
+        return errors[position]
+    }
+
+    func position(recording error: HALError, keepingAtMost limit: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        if let position = errors.lastIndex(of: error) {
+            return position
+        }
+        if errors.count < limit {
+            errors.append(error)
+        } else {
+            errors[limit - 1] = error
+        }
+        return errors.count - 1
+    }
 }
 
 /// A drive that stopped answering: the named fault the supervisor raises.
@@ -56,7 +184,9 @@ public struct BusCycleStatistics: Equatable, Sendable {
 /// executor) drives it.
 ///
 /// The controller and the bus never wait for each other: setpoints go to the bus and reports
-/// come back through `LatestValue` cells, one per drive, which neither side locks. Each drive
+/// come back through latest-value cells (`LatestValueRow`), one per drive, which neither side
+/// locks. Reports are plain data (`DriveReport`), so the control tick's `latest(driveAt:)` and
+/// `post(_:toDriveAt:)` copy no strings, touch no reference count and take no lock. Each drive
 /// gets an equal slice of the period as its deadline, so one dead drive costs its own slice and
 /// the others keep their rate. Timestamps and deadlines come from the given clock, so the same
 /// scheduler runs on CLOCK_MONOTONIC and in virtual time.
@@ -99,10 +229,10 @@ public final class BusScheduler: @unchecked Sendable {
     private let drives: [MotorDrive]
     private let queue: DispatchQueue
 
-    // The handoff cells: written by the cycle (reports, statistics) or the controller
-    // (setpoints), read by the other side without locks.
-    private let reportCells: [LatestValue<DriveReport>]
-    private let setpointCells: [LatestValue<PostedSetpoint>]
+    // The handoff cells, one per drive: written by the cycle (reports, statistics) or the
+    // controller (setpoints), read by the other side without locks.
+    private let reportCells: LatestValueRow<DriveReport>
+    private let setpointCells: LatestValueRow<PostedSetpoint>
     private let statisticsCell = LatestValue(BusCycleStatistics())
 
     // Touched only by the cycle in progress.
@@ -141,13 +271,11 @@ public final class BusScheduler: @unchecked Sendable {
         self.cyclePeriodNanoseconds = UInt64(1_000_000_000 / options.cycleRateHz)
         self.queue = DispatchQueue(label: "stow.\(busName).scheduler", qos: .userInteractive)
         let initialReports = names.map { name in
-            DriveReport(
-                name: name, signalName: "\(busName).drive.\(name)", feedback: nil, feedbackTimestamp: nil,
-                consecutiveFailures: 0, lastError: nil, fault: nil, exchanges: 0, failedExchanges: 0)
+            DriveReport(identity: DriveIdentity(name: name, signalName: "\(busName).drive.\(name)"))
         }
         self.workingReports = initialReports
-        self.reportCells = initialReports.map { LatestValue($0) }
-        self.setpointCells = names.map { _ in LatestValue(PostedSetpoint(setpoint: options.initialSetpoint, postedAt: nil)) }
+        self.reportCells = LatestValueRow(initialReports)
+        self.setpointCells = LatestValueRow(names.map { _ in PostedSetpoint(setpoint: options.initialSetpoint, postedAt: nil) })
     }
 
     deinit {
@@ -192,31 +320,33 @@ public final class BusScheduler: @unchecked Sendable {
 
     /// Posts by position in `driveNames`: the control tick's way, with no name lookup.
     public func post(_ setpoint: DriveSetpoint, toDriveAt index: Int) {
-        setpointCells[index].publish(PostedSetpoint(setpoint: setpoint, postedAt: clock.now()))
+        // When posts are stamped, for the dead-man; without one nothing reads the stamp.
+        let postedAt = options.setpointMaxAgeMilliseconds == nil ? nil : clock.now()
+        setpointCells.publish(PostedSetpoint(setpoint: setpoint, postedAt: postedAt), at: index)
     }
 
     /// The setpoint the controller posted last for the drive at `index` in `driveNames`: what
     /// the next cycle sends (as quick stop once older than `setpointMaxAgeMilliseconds`, when set).
     /// Never blocks; for checks such as the fault matrix's "drives quick-stopped".
     public func postedSetpoint(driveAt index: Int) -> DriveSetpoint {
-        setpointCells[index].read().setpoint
+        setpointCells.read(index).setpoint
     }
 
     /// The newest report of the drive named `driveName`, or nil for a name not on this bus.
     /// Never blocks.
     public func latest(_ driveName: String) -> DriveReport? {
         guard let index = driveNames.firstIndex(of: driveName) else { return nil }
-        return reportCells[index].read()
+        return reportCells.read(index)
     }
 
     /// The newest report of the drive at `index` in `driveNames`. Never blocks.
     public func latest(driveAt index: Int) -> DriveReport {
-        reportCells[index].read()
+        reportCells.read(index)
     }
 
     /// The newest reports of all drives, in the order the drives were given.
     public func latestReports() -> [DriveReport] {
-        reportCells.map { $0.read() }
+        (0..<reportCells.count).map { reportCells.read($0) }
     }
 
     public var cycleTiming: BusCycleStatistics {
@@ -237,17 +367,17 @@ public final class BusScheduler: @unchecked Sendable {
         for index in drives.indices {
             let setpoint = setpointToSend(index: index, now: clock.now())
             let deadline = cycleStart.adding(nanoseconds: sliceNanoseconds * UInt64(index + 1))
+            var report = workingReports[index]
             do {
                 let feedback = try drives[index].exchange(setpoint, deadline: deadline)
-                workingReports[index].feedback = feedback
-                workingReports[index].feedbackTimestamp = clock.now()
-                workingReports[index].consecutiveFailures = 0
-                workingReports[index].fault = nil
-                workingReports[index].exchanges += 1
+                report.recordSuccess(feedback, at: clock.now())
             } catch {
-                recordFailure(index: index, error: error)
+                let halError = error as? HALError
+                    ?? HALError(device: report.signalName, cause: .invalidRequest(String(describing: error)))
+                report.recordFailure(halError, faultAfterFailedCycles: options.faultAfterFailedCycles)
             }
-            reportCells[index].publish(workingReports[index])
+            workingReports[index] = report
+            reportCells.publish(report, at: index)
         }
 
         let elapsed = cycleStart.nanoseconds(until: clock.now())
@@ -268,23 +398,9 @@ public final class BusScheduler: @unchecked Sendable {
         var postedAt: MonotonicInstant?
     }
 
-    private func recordFailure(index: Int, error: Error) {
-        let signalName = workingReports[index].signalName
-        let halError = error as? HALError
-            ?? HALError(device: signalName, cause: .invalidRequest(String(describing: error)))
-        workingReports[index].exchanges += 1
-        workingReports[index].failedExchanges += 1
-        workingReports[index].consecutiveFailures += 1
-        workingReports[index].lastError = halError
-        let failures = workingReports[index].consecutiveFailures
-        if failures >= options.faultAfterFailedCycles {
-            workingReports[index].fault = DriveCommFault(signalName: signalName, failedCycles: failures, lastError: halError)
-        }
-    }
-
     /// The posted setpoint, or its quick-stop version when the controller has gone quiet.
     private func setpointToSend(index: Int, now: MonotonicInstant) -> DriveSetpoint {
-        let posted = setpointCells[index].read()
+        let posted = setpointCells.read(index)
         guard let maxAge = options.setpointMaxAgeMilliseconds, let postedAt = posted.postedAt else {
             return posted.setpoint
         }

@@ -24,6 +24,10 @@ public final class ModbusCiA402Drive: MotorDrive {
     /// Feedback spans with the statusword's span first: that one rides on the FC 0x17 that
     /// writes the controlword, so the statusword read back already reflects the command.
     private let feedbackSpans: [RegisterSpan]
+    /// The cyclic exchange's transactions, worked out once: by `exchangePlanIndex`.
+    private let exchangePlans: [TransactionPlan]
+    /// The registers of one write span, storage reused by every transaction.
+    private var writeRegisters: [UInt16] = []
     /// The mode last written without error. nil forces a write: after any error, and whenever
     /// the drive is not enabled (a drive that rebooted has forgotten its mode).
     private var lastWrittenMode: DriveMode?
@@ -55,6 +59,18 @@ public final class ModbusCiA402Drive: MotorDrive {
             spans.insert(spans.remove(at: index), at: 0)
         }
         self.feedbackSpans = spans
+        var plans: [TransactionPlan] = []
+        for index in 0..<8 {
+            let (writesProfile, writesMode, mode) = Self.exchangePlanKey(index)
+            var objects: [CiA402Object] = []
+            if writesProfile { objects += [.profileVelocity, .profileAcceleration, .profileDeceleration] }
+            if writesMode { objects.append(.modesOfOperation) }
+            objects.append(mode == .profilePosition ? .targetPosition : .targetVelocity)
+            objects.append(.controlword)
+            plans.append(TransactionPlan(profile: profile, writing: objects, reading: spans))
+        }
+        self.exchangePlans = plans
+        writeRegisters.reserveCapacity(ModbusRequest.maxWriteCount)
     }
 
     // MARK: - Cyclic exchange
@@ -67,25 +83,30 @@ public final class ModbusCiA402Drive: MotorDrive {
     /// with `cia402-direct` a cycle is then 5 transactions (target, 0x17, three feedback reads).
     public func exchange(_ setpoint: DriveSetpoint, deadline: MonotonicInstant) throws -> DriveFeedback {
         do {
-            var writes: [(CiA402Object, Int64)] = []
+            var values = CiA402ObjectValues()
+            let writesProfile: Bool
             if let profile = setpoint.motionProfile, lastWrittenProfile != profile {
-                writes.append((.profileVelocity, try counts(profile.velocityMMPerS, for: .profileVelocity)))
-                writes.append((.profileAcceleration, try counts(profile.accelerationMMPerS2, for: .profileAcceleration)))
-                writes.append((.profileDeceleration, try counts(profile.decelerationMMPerS2, for: .profileDeceleration)))
+                writesProfile = true
+                values[.profileVelocity] = try counts(profile.velocityMMPerS, for: .profileVelocity)
+                values[.profileAcceleration] = try counts(profile.accelerationMMPerS2, for: .profileAcceleration)
+                values[.profileDeceleration] = try counts(profile.decelerationMMPerS2, for: .profileDeceleration)
+            } else {
+                writesProfile = false
             }
-            if lastWrittenMode != setpoint.mode {
-                writes.append((.modesOfOperation, Int64(setpoint.mode.rawValue)))
+            let writesMode = lastWrittenMode != setpoint.mode
+            if writesMode {
+                values[.modesOfOperation] = Int64(setpoint.mode.rawValue)
             }
             switch setpoint.mode {
             case .profilePosition:
-                writes.append((.targetPosition, try counts(setpoint.targetPositionMM, for: .targetPosition)))
+                values[.targetPosition] = try counts(setpoint.targetPositionMM, for: .targetPosition)
             case .profileVelocity:
-                writes.append((.targetVelocity, try counts(setpoint.targetVelocityMMPerS, for: .targetVelocity)))
+                values[.targetVelocity] = try counts(setpoint.targetVelocityMMPerS, for: .targetVelocity)
             }
-            writes.append((.controlword, Int64(setpoint.controlword)))
+            values[.controlword] = Int64(setpoint.controlword)
 
-            let values = try transact(writing: writes, reading: feedbackSpans, deadline: deadline)
-            let feedback = makeFeedback(values)
+            let plan = exchangePlans[Self.exchangePlanIndex(writesProfile: writesProfile, writesMode: writesMode, mode: setpoint.mode)]
+            let feedback = makeFeedback(try transact(plan, values: values, deadline: deadline))
             let enabled = CiA402State(statusword: feedback.statusword) == .operationEnabled
             lastWrittenMode = enabled ? setpoint.mode : nil
             if setpoint.motionProfile != nil { lastWrittenProfile = enabled ? setpoint.motionProfile : nil }
@@ -100,7 +121,8 @@ public final class ModbusCiA402Drive: MotorDrive {
     /// Reads the feedback without writing anything.
     public func readFeedback(deadline: MonotonicInstant) throws -> DriveFeedback {
         do {
-            return makeFeedback(try transact(writing: [], reading: feedbackSpans, deadline: deadline))
+            return makeFeedback(try transact(TransactionPlan(profile: profile, writing: [], reading: feedbackSpans),
+                                             values: CiA402ObjectValues(), deadline: deadline))
         } catch {
             throw renamed(error)
         }
@@ -166,13 +188,15 @@ public final class ModbusCiA402Drive: MotorDrive {
         quickStopDecelerationMMPerS2: Double, deadline: MonotonicInstant
     ) throws {
         do {
-            let writes: [(CiA402Object, Int64)] = [
-                (.profileVelocity, try counts(profileVelocityMMPerS, for: .profileVelocity)),
-                (.profileAcceleration, try counts(accelerationMMPerS2, for: .profileAcceleration)),
-                (.profileDeceleration, try counts(decelerationMMPerS2, for: .profileDeceleration)),
-                (.quickStopDeceleration, try counts(quickStopDecelerationMMPerS2, for: .quickStopDeceleration)),
-            ]
-            _ = try transact(writing: writes, reading: [], deadline: deadline)
+            var values = CiA402ObjectValues()
+            values[.profileVelocity] = try counts(profileVelocityMMPerS, for: .profileVelocity)
+            values[.profileAcceleration] = try counts(accelerationMMPerS2, for: .profileAcceleration)
+            values[.profileDeceleration] = try counts(decelerationMMPerS2, for: .profileDeceleration)
+            values[.quickStopDeceleration] = try counts(quickStopDecelerationMMPerS2, for: .quickStopDeceleration)
+            let plan = TransactionPlan(
+                profile: profile, writing: [.profileVelocity, .profileAcceleration, .profileDeceleration, .quickStopDeceleration],
+                reading: [])
+            _ = try transact(plan, values: values, deadline: deadline)
         } catch {
             throw renamed(error)
         }
@@ -181,8 +205,8 @@ public final class ModbusCiA402Drive: MotorDrive {
     /// Reads one object as a raw value in drive units (signed objects come back signed).
     public func readObject(_ object: CiA402Object, deadline: MonotonicInstant) throws -> Int64 {
         do {
-            let values = try transact(writing: [], reading: profile.readSpans(covering: [object]), deadline: deadline)
-            return values[object] ?? 0
+            let plan = TransactionPlan(profile: profile, writing: [], reading: profile.readSpans(covering: [object]))
+            return try transact(plan, values: CiA402ObjectValues(), deadline: deadline)[object] ?? 0
         } catch {
             throw renamed(error)
         }
@@ -191,7 +215,9 @@ public final class ModbusCiA402Drive: MotorDrive {
     /// Writes one object as a raw value in drive units.
     public func writeObject(_ object: CiA402Object, value: Int64, deadline: MonotonicInstant) throws {
         do {
-            _ = try transact(writing: [(object, value)], reading: [], deadline: deadline)
+            var values = CiA402ObjectValues()
+            values[object] = value
+            _ = try transact(TransactionPlan(profile: profile, writing: [object], reading: []), values: values, deadline: deadline)
         } catch {
             throw renamed(error)
         }
@@ -231,66 +257,106 @@ public final class ModbusCiA402Drive: MotorDrive {
     /// Writes a controlword and reads the statusword back in one FC 0x17 transaction.
     private func command(_ controlword: CiA402Controlword, deadline: MonotonicInstant) throws -> CiA402State {
         do {
-            let values = try transact(
-                writing: [(.controlword, Int64(controlword.rawValue))],
-                reading: profile.readSpans(covering: [.statusword]),
-                deadline: deadline)
-            return try state(from: values[.statusword] ?? 0)
+            var values = CiA402ObjectValues()
+            values[.controlword] = Int64(controlword.rawValue)
+            let plan = TransactionPlan(profile: profile, writing: [.controlword], reading: profile.readSpans(covering: [.statusword]))
+            return try state(from: transact(plan, values: values, deadline: deadline)[.statusword] ?? 0)
         } catch {
             throw renamed(error)
         }
     }
 
-    /// The one path to the bus: writes `writes` (controlword last), then reads `reading`, merging
-    /// the last write and the first read into one FC 0x17 transaction.
-    private func transact(
-        writing writes: [(CiA402Object, Int64)], reading readSpans: [RegisterSpan], deadline: MonotonicInstant
-    ) throws -> [CiA402Object: Int64] {
-        var encoded: [CiA402Object: [UInt16]] = [:]
-        for (object, value) in writes {
-            encoded[object] = try profile.encode(value, for: object)
-        }
-        var writeSpans = profile.writeSpans(covering: writes.map(\.0))
-        // Set-points must land before the controlword that acts on them (new set-point edge).
-        if let index = writeSpans.firstIndex(where: { $0.objects.contains(.controlword) }) {
-            writeSpans.append(writeSpans.remove(at: index))
-        }
-        func registers(of span: RegisterSpan) -> [UInt16] {
-            span.objects.flatMap { encoded[$0] ?? [] }
-        }
+    /// Which objects one call writes and which register spans it reads, grouped into the
+    /// transactions that carry them.
+    private final class TransactionPlan: Sendable {
+        /// The objects written, in the order their values are checked.
+        let writeOrder: [CiA402Object]
+        /// As few spans as cover `writeOrder`, the controlword's last: set-points must land before
+        /// the controlword that acts on them (new set-point edge).
+        let writeSpans: [RegisterSpan]
+        let readSpans: [RegisterSpan]
 
-        var values: [CiA402Object: Int64] = [:]
-        var remainingReads = readSpans[...]
-        for (position, span) in writeSpans.enumerated() {
+        init(profile: RegisterProfile, writing objects: [CiA402Object], reading readSpans: [RegisterSpan]) {
+            writeOrder = objects
+            var writeSpans = profile.writeSpans(covering: objects)
+            if let index = writeSpans.firstIndex(where: { $0.objects.contains(.controlword) }) {
+                writeSpans.append(writeSpans.remove(at: index))
+            }
+            self.writeSpans = writeSpans
+            self.readSpans = readSpans
+        }
+    }
+
+    /// The cyclic exchange's plans: what it writes depends only on whether the motion profile and
+    /// the mode go out this cycle, and on the mode (which target).
+    private static func exchangePlanIndex(writesProfile: Bool, writesMode: Bool, mode: DriveMode) -> Int {
+        (writesProfile ? 4 : 0) | (writesMode ? 2 : 0) | (mode == .profileVelocity ? 1 : 0)
+    }
+
+    private static func exchangePlanKey(_ index: Int) -> (writesProfile: Bool, writesMode: Bool, mode: DriveMode) {
+        (index & 4 != 0, index & 2 != 0, index & 1 != 0 ? .profileVelocity : .profilePosition)
+    }
+
+    /// The one path to the bus: writes `values` span by span as `plan` says (controlword last),
+    /// then reads `plan.readSpans`, merging the last write and the first read into one FC 0x17
+    /// transaction. Every value is checked against the profile before anything is sent.
+    private func transact(_ plan: TransactionPlan, values: CiA402ObjectValues, deadline: MonotonicInstant) throws -> CiA402ObjectValues {
+        // Loops by index here and below: `for x in array` allocates an iterator frame in an
+        // unoptimized (test) build, and the cyclic exchange is checked to allocate nothing.
+        let writeOrder = plan.writeOrder
+        for position in writeOrder.indices {
+            try profile.checkFits(values[writeOrder[position]] ?? 0, for: writeOrder[position])
+        }
+        return try transact(plan, values: values, deadline: deadline, registers: &writeRegisters)
+    }
+
+    /// `transact` once the values are checked; `registers` is the write buffer.
+    private func transact(
+        _ plan: TransactionPlan, values: CiA402ObjectValues, deadline: MonotonicInstant, registers: inout [UInt16]
+    ) throws -> CiA402ObjectValues {
+        var read = CiA402ObjectValues()
+        var readsDone = 0
+        let writeSpans = plan.writeSpans, readSpans = plan.readSpans
+        for position in writeSpans.indices {
+            let span = writeSpans[position]
+            registers.removeAll(keepingCapacity: true)
+            let objects = span.objects
+            for index in objects.indices {
+                try profile.encode(values[objects[index]] ?? 0, for: objects[index], appendingTo: &registers)
+            }
             let isLastWrite = position == writeSpans.count - 1
-            if isLastWrite, let firstRead = remainingReads.first {
-                let read = try client.readWriteMultipleRegisters(
+            if isLastWrite, !readSpans.isEmpty {
+                let firstRead = readSpans[0]
+                let reply = try client.readWriteMultipleRegistersInPlace(
                     unit: unit, readAddress: firstRead.address, readCount: UInt16(firstRead.count),
-                    writeAddress: span.address, values: registers(of: span), deadline: deadline)
-                store(read, of: firstRead, into: &values)
-                remainingReads = remainingReads.dropFirst()
+                    writeAddress: span.address, values: registers, deadline: deadline)
+                store(reply, of: firstRead, into: &read)
+                readsDone = 1
             } else if span.count == 1 {
-                try client.writeSingleRegister(unit: unit, address: span.address, value: registers(of: span)[0], deadline: deadline)
+                try client.writeSingleRegister(unit: unit, address: span.address, value: registers[0], deadline: deadline)
             } else {
-                try client.writeMultipleRegisters(unit: unit, address: span.address, values: registers(of: span), deadline: deadline)
+                try client.writeMultipleRegisters(unit: unit, address: span.address, values: registers, deadline: deadline)
             }
         }
-        for span in remainingReads {
-            let read = try client.readHoldingRegisters(unit: unit, address: span.address, count: UInt16(span.count), deadline: deadline)
-            store(read, of: span, into: &values)
+        for position in readsDone..<readSpans.count {
+            let span = readSpans[position]
+            let reply = try client.readHoldingRegistersInPlace(
+                unit: unit, address: span.address, count: UInt16(span.count), deadline: deadline)
+            store(reply, of: span, into: &read)
         }
-        return values
+        return read
     }
 
-    private func store(_ registers: [UInt16], of span: RegisterSpan, into values: inout [CiA402Object: Int64]) {
-        for object in span.objects {
-            let location = profile.location(of: object)
-            let offset = Int(location.address) - Int(span.address)
-            values[object] = profile.decode(registers[offset..<offset + location.width.registerCount], for: object)
+    private func store(_ registers: ModbusReplyRegisters, of span: RegisterSpan, into values: inout CiA402ObjectValues) {
+        let objects = span.objects
+        for index in objects.indices {
+            let object = objects[index]
+            let offset = Int(profile.location(of: object).address) - Int(span.address)
+            values[object] = profile.decode(registers, at: offset, for: object)
         }
     }
 
-    private func makeFeedback(_ values: [CiA402Object: Int64]) -> DriveFeedback {
+    private func makeFeedback(_ values: CiA402ObjectValues) -> DriveFeedback {
         DriveFeedback(
             statusword: UInt16(truncatingIfNeeded: values[.statusword] ?? 0),
             positionMM: scaling.millimeters(fromCounts: values[.positionActualValue] ?? 0),

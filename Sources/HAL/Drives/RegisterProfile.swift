@@ -66,6 +66,115 @@ public enum CiA402Object: UInt16, Sendable, CaseIterable, CustomStringConvertibl
     public var description: String {
         "0x\(String(rawValue, radix: 16, uppercase: true)) \(name)"
     }
+
+    /// How many objects there are: the size of a table indexed by `ordinal`.
+    public static let count = 13
+
+    /// The object's position in `allCases` (0..<count): an index into per-object tables, so the
+    /// cyclic paths look objects up without hashing.
+    public var ordinal: Int {
+        switch self {
+        case .errorCode: return 0
+        case .controlword: return 1
+        case .statusword: return 2
+        case .modesOfOperation: return 3
+        case .positionActualValue: return 4
+        case .velocityActualValue: return 5
+        case .currentActualValue: return 6
+        case .targetPosition: return 7
+        case .profileVelocity: return 8
+        case .profileAcceleration: return 9
+        case .profileDeceleration: return 10
+        case .quickStopDeceleration: return 11
+        case .targetVelocity: return 12
+        }
+    }
+
+    /// The object at `ordinal` (0..<count).
+    public init(ordinal: Int) {
+        switch ordinal {
+        case 0: self = .errorCode
+        case 1: self = .controlword
+        case 2: self = .statusword
+        case 3: self = .modesOfOperation
+        case 4: self = .positionActualValue
+        case 5: self = .velocityActualValue
+        case 6: self = .currentActualValue
+        case 7: self = .targetPosition
+        case 8: self = .profileVelocity
+        case 9: self = .profileAcceleration
+        case 10: self = .profileDeceleration
+        case 11: self = .quickStopDeceleration
+        case 12: self = .targetVelocity
+        default: preconditionFailure("CiA402Object ordinal \(ordinal) is outside 0..<\(Self.count)")
+        }
+    }
+}
+
+/// A set of `CiA402Object`s as a bit mask (bit `ordinal`): no hashing, no storage to allocate.
+public struct CiA402ObjectSet: Equatable, Sendable, Sequence {
+    public var bits: UInt16
+
+    public init() { bits = 0 }
+
+    public init<Objects: Sequence>(_ objects: Objects) where Objects.Element == CiA402Object {
+        bits = 0
+        for object in objects { insert(object) }
+    }
+
+    public func contains(_ object: CiA402Object) -> Bool {
+        bits & (1 << UInt16(object.ordinal)) != 0
+    }
+
+    public mutating func insert(_ object: CiA402Object) {
+        bits |= 1 << UInt16(object.ordinal)
+    }
+
+    public mutating func remove(_ object: CiA402Object) {
+        bits &= ~(1 << UInt16(object.ordinal))
+    }
+
+    public var isEmpty: Bool { bits == 0 }
+
+    /// The members in `allCases` order.
+    public func makeIterator() -> Iterator { Iterator(remaining: bits) }
+
+    public struct Iterator: IteratorProtocol {
+        var remaining: UInt16
+
+        public mutating func next() -> CiA402Object? {
+            guard remaining != 0 else { return nil }
+            let ordinal = remaining.trailingZeroBitCount
+            remaining &= remaining - 1
+            return CiA402Object(ordinal: ordinal)
+        }
+    }
+}
+
+/// One raw value (drive units) per `CiA402Object`, in fixed storage: what one transaction wrote
+/// or read, without a dictionary. Objects never stored read as nil.
+public struct CiA402ObjectValues: Sendable {
+    private var values: (Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64)
+        = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    /// The objects stored.
+    public private(set) var objects = CiA402ObjectSet()
+
+    public init() {}
+
+    public subscript(object: CiA402Object) -> Int64? {
+        get {
+            guard objects.contains(object) else { return nil }
+            return withUnsafeBytes(of: values) { $0.load(fromByteOffset: object.ordinal * 8, as: Int64.self) }
+        }
+        set {
+            guard let newValue else {
+                objects.remove(object)
+                return
+            }
+            objects.insert(object)
+            withUnsafeMutableBytes(of: &values) { $0.storeBytes(of: newValue, toByteOffset: object.ordinal * 8, as: Int64.self) }
+        }
+    }
 }
 
 /// How many bits of an object travel in Modbus registers. 32-bit values take two consecutive
@@ -111,6 +220,14 @@ public struct RegisterProfile: Sendable {
     /// Objects sharing a register with another object.
     public let overlappingObjects: Set<CiA402Object>
 
+    /// `locations` by `CiA402Object.ordinal`, and `overlappingObjects` as a mask: what the cyclic
+    /// paths look objects up in (a dictionary lookup hashes; these index).
+    private let locationTable: [RegisterLocation]
+    private let overlapping: CiA402ObjectSet
+    /// The objects that are not overlapping, in address order (ties in `allCases` order): the
+    /// candidates for a shared span.
+    private let shareableByAddress: [CiA402Object]
+
     /// Throws `HALError` (`.invalidRequest`) when an object is missing or runs past 0xFFFF.
     public init(name: String, locations: [CiA402Object: RegisterLocation]) throws {
         let device = "register profile \(name)"
@@ -134,6 +251,11 @@ public struct RegisterProfile: Sendable {
         self.name = name
         self.locations = locations
         self.overlappingObjects = overlapping
+        self.locationTable = CiA402Object.allCases.map { locations[$0]! }
+        self.overlapping = CiA402ObjectSet(overlapping)
+        self.shareableByAddress = CiA402Object.allCases
+            .filter { !overlapping.contains($0) }
+            .sorted { locations[$0]!.address < locations[$1]!.address }
     }
 
     /// Register address == object index, 16-bit objects in one register, 32-bit ones in two
@@ -160,7 +282,12 @@ public struct RegisterProfile: Sendable {
 
     public func location(of object: CiA402Object) -> RegisterLocation {
         // Every object is present: checked in init.
-        locations[object]!
+        locationTable[object.ordinal]
+    }
+
+    /// Whether `object` shares a register with another object (and so is only accessed alone).
+    public func isOverlapping(_ object: CiA402Object) -> Bool {
+        overlapping.contains(object)
     }
 
     // MARK: - Values
@@ -168,9 +295,22 @@ public struct RegisterProfile: Sendable {
     /// `value` as the object's registers. Throws `.invalidRequest` when it does not fit the
     /// object's type or the register width.
     public func encode(_ value: Int64, for object: CiA402Object) throws -> [UInt16] {
-        let location = location(of: object)
+        var registers: [UInt16] = []
+        try encode(value, for: object, appendingTo: &registers)
+        return registers
+    }
+
+    /// Like `encode(_:for:)`, appending the registers to `registers` (nothing is appended when it
+    /// throws): the cyclic exchange reuses one buffer instead of allocating an array per object.
+    public func encode(_ value: Int64, for object: CiA402Object, appendingTo registers: inout [UInt16]) throws {
+        try checkFits(value, for: object)
+        Self.append(UInt32(truncatingIfNeeded: value), width: location(of: object).width, to: &registers)
+    }
+
+    /// Throws what `encode` throws for `value`, encoding nothing.
+    public func checkFits(_ value: Int64, for object: CiA402Object) throws {
         var range = object.valueType.range
-        if location.width == .bits16 {
+        if location(of: object).width == .bits16 {
             // A 32-bit object squeezed into one register keeps its signedness.
             let narrow: ClosedRange<Int64> = object.valueType == .uint32 ? 0...0xFFFF : -0x8000...0x7FFF
             range = max(range.lowerBound, narrow.lowerBound)...min(range.upperBound, narrow.upperBound)
@@ -180,25 +320,46 @@ public struct RegisterProfile: Sendable {
                 device: "register profile \(name)",
                 cause: .invalidRequest("\(value) does not fit \(object) (\(range.lowerBound)...\(range.upperBound))"))
         }
-        let raw = UInt32(truncatingIfNeeded: value)
-        switch location.width {
-        case .bits16: return [UInt16(truncatingIfNeeded: raw)]
-        case .bits32: return [UInt16(raw >> 16), UInt16(raw & 0xFFFF)]
+    }
+
+    /// `raw` as `width` registers, high word first.
+    static func append(_ raw: UInt32, width: RegisterWidth, to registers: inout [UInt16]) {
+        switch width {
+        case .bits16:
+            registers.append(UInt16(truncatingIfNeeded: raw))
+        case .bits32:
+            registers.append(UInt16(raw >> 16))
+            registers.append(UInt16(raw & 0xFFFF))
         }
     }
 
     /// The object's value from its registers (`registers` holds exactly its register count).
     public func decode(_ registers: ArraySlice<UInt16>, for object: CiA402Object) -> Int64 {
-        let start = registers.startIndex
+        decode(registers, at: registers.startIndex, for: object)
+    }
+
+    /// The object's value from its registers starting at `index` of `registers`.
+    public func decode(_ registers: ArraySlice<UInt16>, at index: Int, for object: CiA402Object) -> Int64 {
+        let wide = location(of: object).width == .bits32
+        return decode(first: registers[index], second: wide ? registers[index + 1] : 0, for: object)
+    }
+
+    /// The object's value from the registers of a reply, starting at `index`.
+    func decode(_ registers: ModbusReplyRegisters, at index: Int, for object: CiA402Object) -> Int64 {
+        let wide = location(of: object).width == .bits32
+        return decode(first: registers[index], second: wide ? registers[index + 1] : 0, for: object)
+    }
+
+    /// The object's value from its first register and, for a 32-bit one, its second.
+    private func decode(first: UInt16, second: UInt16, for object: CiA402Object) -> Int64 {
         switch location(of: object).width {
         case .bits16:
-            let word = registers[start]
             switch object.valueType {
-            case .uint16, .uint32: return Int64(word)
-            case .int8, .int16, .int32: return Int64(Int16(bitPattern: word))
+            case .uint16, .uint32: return Int64(first)
+            case .int8, .int16, .int32: return Int64(Int16(bitPattern: first))
             }
         case .bits32:
-            let raw = UInt32(registers[start]) << 16 | UInt32(registers[start + 1])
+            let raw = UInt32(first) << 16 | UInt32(second)
             switch object.valueType {
             case .int32, .int16, .int8: return Int64(Int32(bitPattern: raw))
             case .uint32, .uint16: return Int64(raw)
@@ -224,19 +385,17 @@ public struct RegisterProfile: Sendable {
     // MARK: - Private helpers
 
     private func spans(covering wanted: [CiA402Object], bridging: Bool, maxRegisters: Int) -> [RegisterSpan] {
-        let wantedSet = Set(wanted)
+        let wantedSet = CiA402ObjectSet(wanted)
         var result: [RegisterSpan] = []
 
         // Overlapping objects go alone.
-        for object in wanted where overlappingObjects.contains(object) {
+        for object in wanted where overlapping.contains(object) {
             let location = location(of: object)
             result.append(RegisterSpan(address: location.address, count: location.width.registerCount, objects: [object]))
         }
 
         // Everything that may share a span, in address order.
-        let candidates = CiA402Object.allCases
-            .filter { !overlappingObjects.contains($0) && (bridging || wantedSet.contains($0)) }
-            .sorted { location(of: $0).address < location(of: $1).address }
+        let candidates = bridging ? shareableByAddress : shareableByAddress.filter { wantedSet.contains($0) }
 
         var current: [CiA402Object] = []
         func closeCurrent() {

@@ -45,6 +45,26 @@ public struct ModbusBusStatistics: Sendable {
         _ = roundTripMicroseconds.record(microseconds)
     }
 
+    /// Adds one transaction (a request, with its attempts): what the client counted while it ran.
+    mutating func add(
+        retries: UInt64, timeouts: UInt64, crcErrors: UInt64, protocolErrors: UInt64, exceptions: UInt64,
+        echoesSkipped: UInt64, failed: Bool, roundTripNanoseconds: UInt64?
+    ) {
+        requests += 1
+        self.retries += retries
+        self.timeouts += timeouts
+        self.crcErrors += crcErrors
+        self.protocolErrors += protocolErrors
+        self.exceptions += exceptions
+        self.echoesSkipped += echoesSkipped
+        if failed {
+            failedRequests += 1
+        }
+        if let roundTripNanoseconds {
+            recordRoundTrip(nanoseconds: roundTripNanoseconds)
+        }
+    }
+
     /// One line for logs and the console:
     /// `requests=1200 retries=3 timeouts=2 crc=1 protocol=0 exceptions=0 echoes=0 failed=0 rtt_us p50=812 p99=1900 max=2400`.
     public var summary: String {

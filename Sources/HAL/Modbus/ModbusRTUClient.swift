@@ -35,11 +35,9 @@ public final class ModbusRTUClient {
 
     private let stream: ByteStream
     private let interFrameGapNanoseconds: UInt64
-    /// The earliest instant from which the line is known to have been silent; the next request
-    /// may start one inter-frame gap after it.
-    private var lineQuietSince = MonotonicInstant(nanoseconds: 0)
-    private var requestFrame: [UInt8] = []
-    private var receiveBuffer: [UInt8] = []
+    /// The frames and timing of the line: touched only by a transaction, through one exclusive
+    /// access for the whole of it.
+    private var line = Line()
 
     private let statisticsLock = NSLock()
     private var liveStatistics = ModbusBusStatistics()
@@ -60,8 +58,8 @@ public final class ModbusRTUClient {
         self.options = options
         self.busName = busName ?? stream.name
         self.interFrameGapNanoseconds = options.interFrameGapNanoseconds ?? settings.modbusInterFrameGapNanoseconds
-        requestFrame.reserveCapacity(256)
-        receiveBuffer.reserveCapacity(256)
+        line.requestFrame.reserveCapacity(256)
+        line.receiveBuffer.reserveCapacity(256)
     }
 
     /// A snapshot of the bus counters and round-trip histogram. Safe from any thread.
@@ -85,56 +83,8 @@ public final class ModbusRTUClient {
     /// last attempt got a malformed one, `.modbusException` on an exception reply, or the
     /// stream's own error (`.closed`, `.errno`) at once.
     public func send(_ request: ModbusRequest, to unit: UInt8, deadline: MonotonicInstant? = nil) throws -> ModbusReply {
-        let device = "\(busName) unit \(unit)"
-        updateStatistics { $0.requests += 1 }
-        do {
-            try request.encode(unit: unit, into: &requestFrame)
-        } catch let error as HALError {
-            updateStatistics { $0.failedRequests += 1 }
-            throw HALError(device: device, cause: error.cause)
-        }
-
-        var lastError = HALError(device: device, cause: .timeout)
-        var lineNeedsResync = false
-        for attempt in 0...max(0, options.maxRetries) {
-            if let deadline, clock.now() >= deadline {
-                break
-            }
-            if attempt > 0 {
-                updateStatistics { $0.retries += 1 }
-            }
-            do {
-                if lineNeedsResync {
-                    try drainUntilQuiet()
-                    lineNeedsResync = false
-                }
-                return try attemptOnce(request, unit: unit, deadline: deadline)
-            } catch let failure as AttemptFailure {
-                switch failure {
-                case .timeout:
-                    updateStatistics { $0.timeouts += 1 }
-                    lastError = HALError(device: device, cause: .timeout)
-                case let .malformed(problem):
-                    updateStatistics {
-                        if problem == .badCRC { $0.crcErrors += 1 } else { $0.protocolErrors += 1 }
-                    }
-                    lastError = HALError(device: device, cause: .protocolViolation(problem.description))
-                    lineNeedsResync = true
-                case let .exception(code):
-                    updateStatistics {
-                        $0.exceptions += 1
-                        $0.failedRequests += 1
-                    }
-                    throw HALError(device: device, cause: .modbusException(function: request.function.rawValue, code: code))
-                }
-            } catch let error as HALError {
-                // The port itself failed (closed, errno): retrying on the same port will not help.
-                updateStatistics { $0.failedRequests += 1 }
-                throw error
-            }
-        }
-        updateStatistics { $0.failedRequests += 1 }
-        throw lastError
+        let shape = ModbusReplyShape(request)
+        return ModbusReply.reply(fromChecked: try transact(request, shape: shape, unit: unit, deadline: deadline), for: shape)
     }
 
     // MARK: - Convenience calls, one per function code
@@ -169,7 +119,39 @@ public final class ModbusRTUClient {
         return try send(request, to: unit, deadline: deadline).registers
     }
 
+    // MARK: - Cyclic calls (no allocation)
+
+    /// FC 0x03 as `readHoldingRegisters(unit:address:count:deadline:)` does it, the registers
+    /// left in the reply: for a cyclic exchange that must not allocate an array per reply. The
+    /// view is good until the next call on this client.
+    func readHoldingRegistersInPlace(
+        unit: UInt8, address: UInt16, count: UInt16, deadline: MonotonicInstant?
+    ) throws -> ModbusReplyRegisters {
+        let request = ModbusRequest.readHoldingRegisters(address: address, count: count)
+        let shape = ModbusReplyShape(request)
+        return ModbusReplyRegisters(reply: try transact(request, shape: shape, unit: unit, deadline: deadline), count: Int(count))
+    }
+
+    /// FC 0x17 with the registers read left in the reply (see `readHoldingRegistersInPlace`).
+    func readWriteMultipleRegistersInPlace(
+        unit: UInt8, readAddress: UInt16, readCount: UInt16, writeAddress: UInt16, values: [UInt16], deadline: MonotonicInstant?
+    ) throws -> ModbusReplyRegisters {
+        let request = ModbusRequest.readWriteMultipleRegisters(
+            readAddress: readAddress, readCount: readCount, writeAddress: writeAddress, values: values)
+        let shape = ModbusReplyShape(request)
+        return ModbusReplyRegisters(reply: try transact(request, shape: shape, unit: unit, deadline: deadline), count: Int(readCount))
+    }
+
     // MARK: - Private helpers
+
+    /// The state of the line between transactions, and the frames of the current one.
+    private struct Line {
+        /// The earliest instant from which the line is known to have been silent; the next
+        /// request may start one inter-frame gap after it.
+        var quietSince = MonotonicInstant(nanoseconds: 0)
+        var requestFrame: [UInt8] = []
+        var receiveBuffer: [UInt8] = []
+    }
 
     /// How one attempt went wrong, before it is counted and named.
     private enum AttemptFailure: Error {
@@ -178,11 +160,89 @@ public final class ModbusRTUClient {
         case exception(code: UInt8)
     }
 
-    /// One request/reply exchange. `requestFrame` holds the encoded request.
-    private func attemptOnce(_ request: ModbusRequest, unit: UInt8, deadline: MonotonicInstant?) throws -> ModbusReply {
-        sleep(until: lineQuietSince.adding(nanoseconds: interFrameGapNanoseconds))
+    /// What one transaction adds to the statistics: collected as it goes, added under the lock
+    /// once at its end.
+    private struct Tally {
+        var retries: UInt64 = 0
+        var timeouts: UInt64 = 0
+        var crcErrors: UInt64 = 0
+        var protocolErrors: UInt64 = 0
+        var exceptions: UInt64 = 0
+        var echoesSkipped: UInt64 = 0
+        var failed = false
+        var roundTripNanoseconds: UInt64?
+    }
 
-        var attemptDeadline = clock.now().adding(nanoseconds: UInt64(options.responseTimeoutMilliseconds * 1_000_000))
+    /// The one transaction behind every call: frames `request` for `unit` and tries it until a
+    /// valid reply arrives. Returns that reply, checked against `shape` (trailing bytes may
+    /// follow it); it is a view of the receive buffer, good until the next transaction.
+    private func transact(_ request: ModbusRequest, shape: ModbusReplyShape, unit: UInt8, deadline: MonotonicInstant?) throws -> ArraySlice<UInt8> {
+        var tally = Tally()
+        defer { record(tally) }
+        return try transact(request, shape: shape, unit: unit, deadline: deadline, line: &line, tally: &tally)
+    }
+
+    private func transact(
+        _ request: ModbusRequest, shape: ModbusReplyShape, unit: UInt8, deadline: MonotonicInstant?,
+        line: inout Line, tally: inout Tally
+    ) throws -> ArraySlice<UInt8> {
+        do {
+            try request.encode(unit: unit, into: &line.requestFrame)
+        } catch let error as HALError {
+            tally.failed = true
+            throw HALError(device: device(unit), cause: error.cause)
+        }
+
+        var lastFailure = AttemptFailure.timeout
+        var lineNeedsResync = false
+        for attempt in 0...max(0, options.maxRetries) {
+            if let deadline, clock.now() >= deadline {
+                break
+            }
+            if attempt > 0 {
+                tally.retries += 1
+            }
+            do {
+                if lineNeedsResync {
+                    try drainUntilQuiet(&line)
+                    lineNeedsResync = false
+                }
+                let start = try attemptOnce(shape, unit: unit, deadline: deadline, line: &line, tally: &tally)
+                return line.receiveBuffer[start...]
+            } catch let failure as AttemptFailure {
+                switch failure {
+                case .timeout:
+                    tally.timeouts += 1
+                case let .malformed(problem):
+                    if problem == .badCRC { tally.crcErrors += 1 } else { tally.protocolErrors += 1 }
+                    lineNeedsResync = true
+                case let .exception(code):
+                    tally.exceptions += 1
+                    tally.failed = true
+                    throw HALError(device: device(unit), cause: .modbusException(function: shape.function.rawValue, code: code))
+                }
+                lastFailure = failure
+            } catch let error as HALError {
+                // The port itself failed (closed, errno): retrying on the same port will not help.
+                tally.failed = true
+                throw error
+            }
+        }
+        tally.failed = true
+        if case let .malformed(problem) = lastFailure {
+            throw HALError(device: device(unit), cause: .protocolViolation(problem.description))
+        }
+        throw HALError(device: device(unit), cause: .timeout)
+    }
+
+    /// One request/reply exchange of the request in `line.requestFrame`. Returns where the valid
+    /// reply starts in `line.receiveBuffer`.
+    private func attemptOnce(
+        _ shape: ModbusReplyShape, unit: UInt8, deadline: MonotonicInstant?, line: inout Line, tally: inout Tally
+    ) throws -> Int {
+        sleep(until: line.quietSince.adding(nanoseconds: interFrameGapNanoseconds))
+
+        var attemptDeadline = clock.now().adding(nanoseconds: responseTimeoutNanoseconds)
         if let deadline, deadline < attemptDeadline {
             attemptDeadline = deadline
         }
@@ -190,66 +250,73 @@ public final class ModbusRTUClient {
         // A late reply to an earlier, timed-out request must not be taken for this one.
         try stream.discardInput()
         do {
-            try stream.write(requestFrame, deadline: attemptDeadline)
+            try stream.write(line.requestFrame, deadline: attemptDeadline)
         } catch let error as HALError where error.cause == .timeout {
             throw AttemptFailure.timeout
         }
         let sentAt = clock.now()
+        let requestLength = line.requestFrame.count
         // write() returns when the kernel has the bytes; the wire is busy until they are out.
-        let wireTimeNanoseconds = UInt64(requestFrame.count) * settings.characterTimeNanoseconds
-        lineQuietSince = sentAt.adding(nanoseconds: wireTimeNanoseconds)
+        line.quietSince = sentAt.adding(nanoseconds: UInt64(requestLength) * settings.characterTimeNanoseconds)
 
-        receiveBuffer.removeAll(keepingCapacity: true)
+        line.receiveBuffer.removeAll(keepingCapacity: true)
         // An adapter without echo suppression hands our own request back before the reply. For
         // FC 0x06 the normal reply is byte-for-byte the request, so the first copy is the answer.
-        var mayStillSeeEcho = request.function != .writeSingleRegister
+        var mayStillSeeEcho = shape.function != .writeSingleRegister
         var start = 0
 
         while true {
-            let received = receiveBuffer[start...]
-            let parsed = ModbusReply.parse(received, for: request, unit: unit)
-            let looksLikeOwnEcho = mayStillSeeEcho && start == 0 && isPrefixOfRequest(received)
             let bytesNeeded: Int
-
-            switch parsed {
-            case let .complete(reply, _):
-                recordRoundTrip(from: sentAt)
-                return reply
-            case _ where looksLikeOwnEcho:
-                if received.count >= requestFrame.count {
-                    start = requestFrame.count
-                    mayStillSeeEcho = false
-                    updateStatistics { $0.echoesSkipped += 1 }
-                    continue
+            // A scope of its own: a view of the buffer alive across the read below would make
+            // the read copy the buffer.
+            do {
+                let received = line.receiveBuffer[start...]
+                let checked = ModbusReply.check(received, for: shape, unit: unit)
+                if case .complete = checked {
+                    tally.roundTripNanoseconds = finishRoundTrip(from: sentAt, line: &line)
+                    return start
                 }
-                bytesNeeded = requestFrame.count - received.count
-            case let .exception(code, _):
-                recordRoundTrip(from: sentAt)
-                throw AttemptFailure.exception(code: code)
-            case let .malformed(problem):
-                throw AttemptFailure.malformed(problem)
-            case let .incomplete(expectedLength):
-                bytesNeeded = expectedLength - received.count
+                if mayStillSeeEcho && start == 0 && Self.isPrefix(received, of: line.requestFrame) {
+                    if received.count >= requestLength {
+                        start = requestLength
+                        mayStillSeeEcho = false
+                        tally.echoesSkipped += 1
+                        continue
+                    }
+                    bytesNeeded = requestLength - received.count
+                } else {
+                    switch checked {
+                    case .complete:
+                        preconditionFailure("returned above")
+                    case let .exception(code, _):
+                        tally.roundTripNanoseconds = finishRoundTrip(from: sentAt, line: &line)
+                        throw AttemptFailure.exception(code: code)
+                    case let .malformed(problem):
+                        throw AttemptFailure.malformed(problem)
+                    case let .incomplete(expectedLength):
+                        bytesNeeded = expectedLength - received.count
+                    }
+                }
             }
 
-            let count = try stream.read(into: &receiveBuffer, maxCount: bytesNeeded, deadline: attemptDeadline)
+            let count = try stream.read(into: &line.receiveBuffer, maxCount: bytesNeeded, deadline: attemptDeadline)
             if count == 0 {
-                if receiveBuffer.count > start {
+                let receivedCount = line.receiveBuffer.count - start
+                if receivedCount > 0 {
                     // Something came, but not all of it: a truncated or garbled frame.
-                    let expected = receiveBuffer.count - start + bytesNeeded
-                    throw AttemptFailure.malformed(.shortFrame(received: receiveBuffer.count - start, expected: expected))
+                    throw AttemptFailure.malformed(.shortFrame(received: receivedCount, expected: receivedCount + bytesNeeded))
                 }
                 throw AttemptFailure.timeout
             }
-            lineQuietSince = clock.now()
+            line.quietSince = clock.now()
         }
     }
 
     /// After a malformed reply the rest of that frame (or of a foreign one) may still be coming.
     /// Read and drop bytes until the line has been quiet for one inter-frame gap, so the retry
     /// starts in sync. Bounded by one response timeout in case the line babbles forever.
-    private func drainUntilQuiet() throws {
-        let giveUp = clock.now().adding(nanoseconds: UInt64(options.responseTimeoutMilliseconds * 1_000_000))
+    private func drainUntilQuiet(_ line: inout Line) throws {
+        let giveUp = clock.now().adding(nanoseconds: responseTimeoutNanoseconds)
         var scratch: [UInt8] = []
         while clock.now() < giveUp {
             scratch.removeAll(keepingCapacity: true)
@@ -257,27 +324,47 @@ public final class ModbusRTUClient {
             if try stream.read(into: &scratch, maxCount: 256, deadline: quietDeadline) == 0 {
                 return
             }
-            lineQuietSince = clock.now()
+            line.quietSince = clock.now()
         }
     }
 
-    private func isPrefixOfRequest(_ received: ArraySlice<UInt8>) -> Bool {
+    /// Whether `received` (not empty) is the start of `request`, or all of it and more.
+    private static func isPrefix(_ received: ArraySlice<UInt8>, of request: [UInt8]) -> Bool {
         guard !received.isEmpty else { return false }
-        let length = min(received.count, requestFrame.count)
-        return received.prefix(length).elementsEqual(requestFrame.prefix(length))
+        let length = min(received.count, request.count)
+        var index = 0
+        while index < length {
+            guard received[received.startIndex + index] == request[index] else { return false }
+            index += 1
+        }
+        return true
     }
 
-    private func recordRoundTrip(from sentAt: MonotonicInstant) {
+    /// The line is quiet from now; returns the round trip from `sentAt`.
+    private func finishRoundTrip(from sentAt: MonotonicInstant, line: inout Line) -> UInt64 {
         let now = clock.now()
-        lineQuietSince = now
-        let elapsed = sentAt.nanoseconds(until: now)
-        updateStatistics { $0.recordRoundTrip(nanoseconds: elapsed) }
+        line.quietSince = now
+        return sentAt.nanoseconds(until: now)
     }
 
-    private func updateStatistics(_ change: (inout ModbusBusStatistics) -> Void) {
+    /// Adds one transaction's tally to the statistics: one lock per transaction.
+    private func record(_ tally: Tally) {
         statisticsLock.lock()
         defer { statisticsLock.unlock() }
-        change(&liveStatistics)
+        liveStatistics.add(
+            retries: tally.retries, timeouts: tally.timeouts, crcErrors: tally.crcErrors, protocolErrors: tally.protocolErrors,
+            exceptions: tally.exceptions, echoesSkipped: tally.echoesSkipped, failed: tally.failed,
+            roundTripNanoseconds: tally.roundTripNanoseconds)
+    }
+
+    /// One attempt's wait for its reply.
+    private var responseTimeoutNanoseconds: UInt64 {
+        UInt64(options.responseTimeoutMilliseconds * 1_000_000)
+    }
+
+    /// `bus0 unit 4`: the device errors name (built only when there is an error to name).
+    private func device(_ unit: UInt8) -> String {
+        "\(busName) unit \(unit)"
     }
 
     /// Sleeps until `instant` on CLOCK_MONOTONIC; returns at once if it has passed.

@@ -58,8 +58,24 @@ public enum ModbusReply: Equatable, Sendable {
     /// frame is rejected without waiting for bytes that will never come. Trailing bytes past the
     /// frame are ignored here; the caller decides what they mean.
     public static func parse(_ bytes: ArraySlice<UInt8>, for request: ModbusRequest, unit: UInt8) -> ModbusReplyParse {
-        let function = request.function.rawValue
-        let normalLength = request.expectedReplyLength
+        let shape = ModbusReplyShape(request)
+        switch check(bytes, for: shape, unit: unit) {
+        case let .incomplete(expectedLength):
+            return .incomplete(expectedLength: expectedLength)
+        case let .complete(length):
+            return .complete(reply(fromChecked: bytes, for: shape), length: length)
+        case let .exception(code, length):
+            return .exception(code: code, length: length)
+        case let .malformed(problem):
+            return .malformed(problem)
+        }
+    }
+
+    /// What `parse` decides, without decoding the reply: the client checks replies with this and
+    /// reads the registers straight out of its receive buffer.
+    static func check(_ bytes: ArraySlice<UInt8>, for shape: ModbusReplyShape, unit: UInt8) -> ModbusReplyCheck {
+        let function = shape.function.rawValue
+        let normalLength = shape.expectedReplyLength
         let start = bytes.startIndex
 
         guard bytes.count >= 1 else { return .incomplete(expectedLength: normalLength) }
@@ -81,24 +97,19 @@ public enum ModbusReply: Equatable, Sendable {
             return .malformed(.wrongFunction(expected: function, received: receivedFunction))
         }
 
-        switch request {
-        case .readHoldingRegisters, .readInputRegisters, .readWriteMultipleRegisters:
+        switch shape.echo {
+        case .none:
             guard bytes.count >= 3 else { return .incomplete(expectedLength: normalLength) }
-            let expectedByteCount = 2 * request.replyRegisterCount
+            let expectedByteCount = 2 * shape.replyRegisterCount
             let receivedByteCount = Int(bytes[start + 2])
             guard receivedByteCount == expectedByteCount else {
                 return .malformed(.wrongByteCount(expected: expectedByteCount, received: receivedByteCount))
             }
             guard bytes.count >= normalLength else { return .incomplete(expectedLength: normalLength) }
             guard CRC16.isValid(bytes[start..<start + normalLength]) else { return .malformed(.badCRC) }
-            var registers: [UInt16] = []
-            registers.reserveCapacity(request.replyRegisterCount)
-            for index in 0..<request.replyRegisterCount {
-                registers.append(bigEndianWord(bytes, at: start + 3 + 2 * index))
-            }
-            return .complete(.registers(registers), length: normalLength)
+            return .complete(length: normalLength)
 
-        case let .writeSingleRegister(address, value):
+        case let .register(address, value):
             guard bytes.count >= normalLength else { return .incomplete(expectedLength: normalLength) }
             guard CRC16.isValid(bytes[start..<start + normalLength]) else { return .malformed(.badCRC) }
             let echoedAddress = bigEndianWord(bytes, at: start + 2)
@@ -107,19 +118,42 @@ public enum ModbusReply: Equatable, Sendable {
                 return .malformed(.echoMismatch(
                     "wrote 0x\(hex(value)) at 0x\(hex(address)), echo says 0x\(hex(echoedValue)) at 0x\(hex(echoedAddress))"))
             }
-            return .complete(.wroteRegister(address: address, value: value), length: normalLength)
+            return .complete(length: normalLength)
 
-        case let .writeMultipleRegisters(address, values):
+        case let .registers(address, count):
             guard bytes.count >= normalLength else { return .incomplete(expectedLength: normalLength) }
             guard CRC16.isValid(bytes[start..<start + normalLength]) else { return .malformed(.badCRC) }
             let echoedAddress = bigEndianWord(bytes, at: start + 2)
             let echoedCount = bigEndianWord(bytes, at: start + 4)
-            guard echoedAddress == address, Int(echoedCount) == values.count else {
+            guard echoedAddress == address, Int(echoedCount) == count else {
                 return .malformed(.echoMismatch(
-                    "wrote \(values.count) at 0x\(hex(address)), echo says \(echoedCount) at 0x\(hex(echoedAddress))"))
+                    "wrote \(count) at 0x\(hex(address)), echo says \(echoedCount) at 0x\(hex(echoedAddress))"))
             }
-            return .complete(.wroteRegisters(address: address, count: echoedCount), length: normalLength)
+            return .complete(length: normalLength)
         }
+    }
+
+    /// The reply in `bytes`, which `check` found complete for `shape`.
+    static func reply(fromChecked bytes: ArraySlice<UInt8>, for shape: ModbusReplyShape) -> ModbusReply {
+        let start = bytes.startIndex
+        switch shape.echo {
+        case .none:
+            var registers: [UInt16] = []
+            registers.reserveCapacity(shape.replyRegisterCount)
+            for index in 0..<shape.replyRegisterCount {
+                registers.append(bigEndianWord(bytes, at: start + 3 + 2 * index))
+            }
+            return .registers(registers)
+        case let .register(address, value):
+            return .wroteRegister(address: address, value: value)
+        case let .registers(address, _):
+            return .wroteRegisters(address: address, count: bigEndianWord(bytes, at: start + 4))
+        }
+    }
+
+    /// The `index`th register of a read reply that `check` found complete.
+    static func register(_ index: Int, ofChecked bytes: ArraySlice<UInt8>) -> UInt16 {
+        bigEndianWord(bytes, at: bytes.startIndex + 3 + 2 * index)
     }
 
     // MARK: - Private helpers
@@ -131,6 +165,70 @@ public enum ModbusReply: Equatable, Sendable {
     private static func hex(_ value: UInt16) -> String {
         String(value, radix: 16, uppercase: true)
     }
+}
+
+/// What a normal reply to one request must look like: all a reply check needs of the request,
+/// without the values it writes (which the reply does not repeat, except for FC 0x06).
+struct ModbusReplyShape: Equatable, Sendable {
+    enum Echo: Equatable, Sendable {
+        /// A read (FC 0x03, 0x04, 0x17): byte count, then the registers.
+        case none
+        /// FC 0x06: the request, repeated.
+        case register(address: UInt16, value: UInt16)
+        /// FC 0x10: the first address and the count.
+        case registers(address: UInt16, count: Int)
+    }
+
+    var function: ModbusFunctionCode
+    /// Registers a normal reply carries (0 for writes).
+    var replyRegisterCount: Int
+    var echo: Echo
+
+    init(_ request: ModbusRequest) {
+        function = request.function
+        replyRegisterCount = request.replyRegisterCount
+        switch request {
+        case .readHoldingRegisters, .readInputRegisters, .readWriteMultipleRegisters:
+            echo = .none
+        case let .writeSingleRegister(address, value):
+            echo = .register(address: address, value: value)
+        case let .writeMultipleRegisters(address, values):
+            echo = .registers(address: address, count: values.count)
+        }
+    }
+
+    /// The length of a normal reply frame, CRC included (`ModbusRequest.expectedReplyLength`).
+    var expectedReplyLength: Int {
+        switch echo {
+        case .none: return 3 + 2 * replyRegisterCount + 2
+        case .register, .registers: return 8
+        }
+    }
+}
+
+/// The registers of a read reply, read where they arrived: `ModbusReply.registers` without
+/// the array. Good until the next call on the client that returned it.
+struct ModbusReplyRegisters: RandomAccessCollection {
+    /// The reply, checked: unit, function, byte count, then the registers.
+    let reply: ArraySlice<UInt8>
+    let count: Int
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { count }
+
+    subscript(index: Int) -> UInt16 {
+        precondition(index >= 0 && index < count, "register \(index) of \(count)")
+        return ModbusReply.register(index, ofChecked: reply)
+    }
+}
+
+/// What `ModbusReply.check` found in the bytes received so far: `ModbusReplyParse` without the
+/// decoded reply.
+enum ModbusReplyCheck: Equatable, Sendable {
+    case incomplete(expectedLength: Int)
+    case complete(length: Int)
+    case exception(code: UInt8, length: Int)
+    case malformed(ModbusFrameProblem)
 }
 
 /// What the bytes received so far amount to.

@@ -31,8 +31,12 @@ public final class ModbusRTUServer {
 
     /// Maps by unit id (index 0 unused).
     private var maps: [ModbusRegisterMap?] = Array(repeating: nil, count: 248)
+    /// The registers of the request being answered (written or read), storage reused.
+    private var registerScratch: [UInt16] = []
 
-    public init() {}
+    public init() {
+        registerScratch.reserveCapacity(ModbusRequest.maxReadCount)
+    }
 
     /// Serves `map` as `unit` (1...247), replacing whatever was there.
     public func serve(unit: UInt8, map: ModbusRegisterMap) {
@@ -47,10 +51,19 @@ public final class ModbusRTUServer {
     /// Answers one complete RTU frame (unit, PDU, CRC). Returns the reply frame, or nil when the
     /// standard says nothing goes back (bad CRC, other unit, broadcast).
     public func handle(frame: ArraySlice<UInt8>) -> [UInt8]? {
+        var reply: [UInt8] = []
+        return handle(frame: frame, reply: &reply) ? reply : nil
+    }
+
+    /// Like `handle(frame:)`, building the reply in `reply` (emptied first, its storage reused):
+    /// true when there is a reply to send. The simulated bus answers every request this way, so
+    /// a reply allocates nothing.
+    public func handle(frame: ArraySlice<UInt8>, reply: inout [UInt8]) -> Bool {
+        reply.removeAll(keepingCapacity: true)
         statistics.frames += 1
         guard frame.count >= 4, CRC16.isValid(frame) else {
             statistics.badCRC += 1
-            return nil
+            return false
         }
         let start = frame.startIndex
         let unit = frame[start]
@@ -60,39 +73,43 @@ public final class ModbusRTUServer {
         if unit == 0 {
             statistics.broadcasts += 1
             guard function == ModbusFunctionCode.writeSingleRegister.rawValue
-                || function == ModbusFunctionCode.writeMultipleRegisters.rawValue else { return nil }
-            for map in maps.compactMap({ $0 }) {
-                _ = try? answer(pdu, map: map)
+                || function == ModbusFunctionCode.writeMultipleRegisters.rawValue else { return false }
+            for case let map? in maps {
+                try? answer(pdu, map: map, into: &reply)
+                reply.removeAll(keepingCapacity: true)
             }
-            return nil
+            return false
         }
         guard Int(unit) < maps.count, let map = maps[Int(unit)] else {
             statistics.otherUnit += 1
-            return nil
+            return false
         }
 
-        var reply: [UInt8] = [unit]
+        reply.append(unit)
         do {
-            reply.append(contentsOf: try answer(pdu, map: map))
+            try answer(pdu, map: map, into: &reply)
         } catch let exception as ModbusServerException {
             statistics.exceptions += 1
             lastException = (unit, function, exception)
+            reply.removeSubrange(1...)
             reply.append(function | 0x80)
             reply.append(exception.code)
         } catch {
             statistics.exceptions += 1
+            reply.removeSubrange(1...)
             reply.append(function | 0x80)
             reply.append(ModbusServerException.serverDeviceFailureCode)
         }
         CRC16.append(to: &reply)
         statistics.replies += 1
-        return reply
+        return true
     }
 
     // MARK: - Private helpers
 
-    /// The reply PDU for a request PDU, or a `ModbusServerException`.
-    private func answer(_ pdu: ArraySlice<UInt8>, map: ModbusRegisterMap) throws -> [UInt8] {
+    /// Appends the reply PDU for a request PDU to `reply`, or throws a `ModbusServerException`
+    /// (having maybe appended part of it: the caller replaces it with the exception).
+    private func answer(_ pdu: ArraySlice<UInt8>, map: ModbusRegisterMap, into reply: inout [UInt8]) throws {
         let function = pdu[pdu.startIndex]
         let body = pdu.dropFirst()
         switch ModbusFunctionCode(rawValue: function) {
@@ -100,21 +117,25 @@ public final class ModbusRTUServer {
             try expectLength(body, 4)
             let address = word(body, 0), count = Int(word(body, 2))
             try expectQuantity(count, 1...ModbusRequest.maxReadCount)
-            return [function] + registersReply(try map.readRegisters(address: address, count: count))
+            try map.readRegisters(address: address, count: count, into: &registerScratch)
+            appendRegistersReply(function, registerScratch, to: &reply)
 
         case .writeSingleRegister:
             try expectLength(body, 4)
-            let value = word(body, 2)
-            try map.writeRegisters(address: word(body, 0), values: [value][...])
-            return Array(pdu)  // the reply echoes the request
+            registerScratch.removeAll(keepingCapacity: true)
+            registerScratch.append(word(body, 2))
+            try map.writeRegisters(address: word(body, 0), values: registerScratch[...])
+            reply.append(contentsOf: pdu)  // the reply echoes the request
 
         case .writeMultipleRegisters:
             guard body.count >= 5 else { throw ModbusServerException.illegalDataValue("FC 0x10 request is too short") }
             let address = word(body, 0), count = Int(word(body, 2))
             try expectQuantity(count, 1...ModbusRequest.maxWriteCount)
             try expectByteCount(body, at: 4, registers: count)
-            try map.writeRegisters(address: address, values: registers(body, from: 5, count: count)[...])
-            return [function] + Array(body.prefix(4))
+            loadRegisters(body, from: 5, count: count)
+            try map.writeRegisters(address: address, values: registerScratch[...])
+            reply.append(function)
+            reply.append(contentsOf: body.prefix(4))
 
         case .readWriteMultipleRegisters:
             guard body.count >= 9 else { throw ModbusServerException.illegalDataValue("FC 0x17 request is too short") }
@@ -123,12 +144,13 @@ public final class ModbusRTUServer {
             try expectQuantity(readCount, 1...ModbusRequest.maxReadCount)
             try expectQuantity(writeCount, 1...ModbusRequest.maxReadWriteWriteCount)
             try expectByteCount(body, at: 8, registers: writeCount)
-            let values = registers(body, from: 9, count: writeCount)[...]
+            loadRegisters(body, from: 9, count: writeCount)
             // Check both halves before touching anything; then write first, read second.
-            try map.checkWrite(address: writeAddress, values: values)
-            _ = try map.readRegisters(address: readAddress, count: readCount)
-            try map.writeRegisters(address: writeAddress, values: values)
-            return [function] + registersReply(try map.readRegisters(address: readAddress, count: readCount))
+            try map.checkWrite(address: writeAddress, values: registerScratch[...])
+            try map.checkRead(address: readAddress, count: readCount)
+            try map.writeRegisters(address: writeAddress, values: registerScratch[...])
+            try map.readRegisters(address: readAddress, count: readCount, into: &registerScratch)
+            appendRegistersReply(function, registerScratch, to: &reply)
 
         case nil:
             throw ModbusServerException.illegalFunction("function 0x\(String(function, radix: 16, uppercase: true)) is not served")
@@ -158,16 +180,21 @@ public final class ModbusRTUServer {
         UInt16(body[body.startIndex + offset]) << 8 | UInt16(body[body.startIndex + offset + 1])
     }
 
-    private func registers(_ body: ArraySlice<UInt8>, from offset: Int, count: Int) -> [UInt16] {
-        (0..<count).map { word(body, offset + 2 * $0) }
+    /// The `count` big-endian registers of a write request into `registerScratch`.
+    private func loadRegisters(_ body: ArraySlice<UInt8>, from offset: Int, count: Int) {
+        registerScratch.removeAll(keepingCapacity: true)
+        for index in 0..<count {
+            registerScratch.append(word(body, offset + 2 * index))
+        }
     }
 
-    private func registersReply(_ registers: [UInt16]) -> [UInt8] {
-        var bytes: [UInt8] = [UInt8(registers.count * 2)]
-        for register in registers {
-            bytes.append(UInt8(register >> 8))
-            bytes.append(UInt8(register & 0xFF))
+    /// Function, byte count, then the registers big-endian.
+    private func appendRegistersReply(_ function: UInt8, _ registers: [UInt16], to reply: inout [UInt8]) {
+        reply.append(function)
+        reply.append(UInt8(registers.count * 2))
+        for index in registers.indices {  // by index: see SimBusLink.faultForNextReply
+            reply.append(UInt8(registers[index] >> 8))
+            reply.append(UInt8(registers[index] & 0xFF))
         }
-        return bytes
     }
 }

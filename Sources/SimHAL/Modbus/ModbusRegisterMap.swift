@@ -15,6 +15,24 @@ public protocol ModbusRegisterMap: AnyObject {
     /// Throws what `writeRegisters` would throw, changing nothing (FC 0x17 checks its write
     /// before reading or writing anything).
     func checkWrite(address: UInt16, values: ArraySlice<UInt16>) throws
+    /// Like `readRegisters(address:count:)`, into `registers` (emptied first, its storage
+    /// reused). The default calls `readRegisters(address:count:)`.
+    func readRegisters(address: UInt16, count: Int, into registers: inout [UInt16]) throws
+    /// Throws what `readRegisters` would throw (FC 0x17 checks its read before writing). The
+    /// default reads and drops the registers.
+    func checkRead(address: UInt16, count: Int) throws
+}
+
+extension ModbusRegisterMap {
+    public func readRegisters(address: UInt16, count: Int, into registers: inout [UInt16]) throws {
+        let read = try readRegisters(address: address, count: count)
+        registers.removeAll(keepingCapacity: true)
+        registers.append(contentsOf: read)
+    }
+
+    public func checkRead(address: UInt16, count: Int) throws {
+        _ = try readRegisters(address: address, count: count)
+    }
 }
 
 /// A refusal, sent back as a Modbus exception reply (function | 0x80, code).

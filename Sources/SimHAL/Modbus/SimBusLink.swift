@@ -33,16 +33,23 @@ public final class SimBusLink: ByteStream {
     private var random: SimRandom
     private var framer = ModbusRTURequestFramer()
     private var readable: [UInt8] = []
+    /// The server's reply being delivered, storage reused.
+    private var reply: [UInt8] = []
     private var readIndex = 0
     private var isClosed = false
     /// Active schedule per kind, in `SimLinkFaultKind.allCases` order.
     private var schedules: [SimLinkFaultSchedule?] = Array(repeating: nil, count: SimLinkFaultKind.allCases.count)
+    /// `SimLinkFaultKind.allCases`, made once (the synthesized property builds a new array);
+    /// `index(of:)` is a kind's position in it.
+    private static let kinds = SimLinkFaultKind.allCases
 
     public init(name: String = "bus0", server: ModbusRTUServer, seed: UInt64) {
         self.name = name
         self.server = server
         self.random = SimRandom(seed: seed, stream: .serialLink)
         readable.reserveCapacity(512)
+        reply.reserveCapacity(256)
+        assert(Self.kinds.indices.allSatisfy { index(of: Self.kinds[$0]) == $0 }, "index(of:) must follow allCases")
     }
 
     // MARK: - Faults
@@ -86,13 +93,19 @@ public final class SimBusLink: ByteStream {
 
     public func write(_ bytes: [UInt8], deadline: MonotonicInstant) throws {
         guard !isClosed else { throw HALError(device: name, cause: .closed) }
+        // The usual case, one whole request and nothing pending: it is its own frame by length,
+        // so hand it over as it is (what the framer would cut, without copying it).
+        if framer.pendingCount == 0, ModbusRTURequestFramer.expectedLength(of: bytes[...]) == bytes.count {
+            deliver(bytes[...])
+            return
+        }
         framer.append(bytes)
         while let frame = framer.nextFrame() {
-            deliver(frame)
+            deliver(frame[...])
         }
         // The end of a write is line silence in virtual time.
         if let rest = framer.takeRemainder() {
-            deliver(rest)
+            deliver(rest[...])
         }
     }
 
@@ -122,8 +135,8 @@ public final class SimBusLink: ByteStream {
 
     // MARK: - Private helpers
 
-    private func deliver(_ frame: [UInt8]) {
-        guard var reply = server.handle(frame: frame[...]) else { return }
+    private func deliver(_ frame: ArraySlice<UInt8>) {
+        guard server.handle(frame: frame, reply: &reply) else { return }
         replyCount += 1
         switch faultForNextReply() {
         case nil:
@@ -142,7 +155,10 @@ public final class SimBusLink: ByteStream {
     /// Bursts first (in `allCases` order), then one draw shared by all rates, so the sequence
     /// of draws depends only on the number of replies while a rate is active.
     private func faultForNextReply() -> SimLinkFaultKind? {
-        for kind in SimLinkFaultKind.allCases {
+        // Loops by index: `for x in array` allocates an iterator frame in an unoptimized (test)
+        // build, and a bus cycle is checked to allocate nothing.
+        for position in Self.kinds.indices {
+            let kind = Self.kinds[position]
             if case let .burst(remaining) = schedules[index(of: kind)] {
                 count(kind)
                 if remaining <= 1 {
@@ -155,13 +171,14 @@ public final class SimBusLink: ByteStream {
             }
         }
         var anyRate = false
-        for schedule in schedules {
-            if case .rate = schedule { anyRate = true }
+        for position in schedules.indices {
+            if case .rate = schedules[position] { anyRate = true }
         }
         guard anyRate else { return nil }
         let draw = random.unit()
         var threshold = 0.0
-        for kind in SimLinkFaultKind.allCases {
+        for position in Self.kinds.indices {
+            let kind = Self.kinds[position]
             if case let .rate(share) = schedules[index(of: kind)] {
                 threshold += share
                 if draw < threshold {
@@ -179,7 +196,11 @@ public final class SimBusLink: ByteStream {
     }
 
     private func index(of kind: SimLinkFaultKind) -> Int {
-        SimLinkFaultKind.allCases.firstIndex(of: kind)!
+        switch kind {
+        case .silent: return 0
+        case .corruptedCRC: return 1
+        case .garbledFrame: return 2
+        }
     }
 
     @discardableResult

@@ -19,8 +19,11 @@ import HAL
 public final class SimDriveRegisterMap: ModbusRegisterMap {
     public let drive: SimDrive
     public let profile: RegisterProfile
-    /// First register → object.
-    private let objectsByAddress: [UInt16: CiA402Object]
+    /// First register → object, sorted by address (where two objects start at one register,
+    /// the later in `allCases` order): looked up by binary search, without hashing. `next` is
+    /// the index of the entry that starts where this entry's object ends, or -1: a span is walked
+    /// from its first object without further lookups.
+    private let starts: [(address: UInt16, object: CiA402Object, next: Int)]
 
     public init(drive: SimDrive, profile: RegisterProfile = .cia402Direct) {
         self.drive = drive
@@ -29,30 +32,49 @@ public final class SimDriveRegisterMap: ModbusRegisterMap {
         for object in CiA402Object.allCases {
             objects[profile.location(of: object).address] = object
         }
-        objectsByAddress = objects
+        let sorted = objects.map { (address: $0.key, object: $0.value) }.sorted { $0.address < $1.address }
+        starts = sorted.map { entry in
+            let end = profile.location(of: entry.object).end
+            return (entry.address, entry.object, sorted.firstIndex { Int($0.address) == end } ?? -1)
+        }
     }
 
     public func readRegisters(address: UInt16, count: Int) throws -> [UInt16] {
         var registers: [UInt16] = []
-        registers.reserveCapacity(count)
-        for object in try objects(inSpanAt: address, count: count) {
-            // Values the drive holds always fit their own type; a profile that squeezes a 32-bit
-            // object into one register gets it clamped rather than a failed read.
-            let value = drive.read(object)
-            let encoded = (try? profile.encode(value, for: object)) ?? profile.encodeClamped(value, for: object)
-            registers.append(contentsOf: encoded)
-        }
+        try readRegisters(address: address, count: count, into: &registers)
         return registers
     }
 
+    public func readRegisters(address: UInt16, count: Int, into registers: inout [UInt16]) throws {
+        let span = try checkedSpan(address: address, count: count)
+        registers.removeAll(keepingCapacity: true)
+        forEachObject(in: span) { object, _ in
+            // Values the drive holds always fit their own type; a profile that squeezes a 32-bit
+            // object into one register gets it clamped rather than a failed read.
+            let value = drive.read(object)
+            let mark = registers.count
+            do {
+                try profile.encode(value, for: object, appendingTo: &registers)
+            } catch {
+                registers.removeSubrange(mark...)
+                profile.encodeClamped(value, for: object, appendingTo: &registers)
+            }
+        }
+    }
+
+    public func checkRead(address: UInt16, count: Int) throws {
+        _ = try checkedSpan(address: address, count: count)
+    }
+
     public func checkWrite(address: UInt16, values: ArraySlice<UInt16>) throws {
-        _ = try decodedWrites(address: address, values: values)
+        _ = try checkedWrite(address: address, values: values)
     }
 
     public func writeRegisters(address: UInt16, values: ArraySlice<UInt16>) throws {
-        for (object, value) in try decodedWrites(address: address, values: values) {
+        let span = try checkedWrite(address: address, values: values)
+        try forEachObject(in: span) { object, offset in
             do {
-                try drive.write(object, value: value)
+                try drive.write(object, value: profile.decode(values, at: values.startIndex + offset, for: object))
             } catch let error as SimDriveWriteError {
                 // Checked above; a drive that changed its mind between check and write says so.
                 throw ModbusServerException(code: ModbusServerException.serverDeviceFailureCode, reason: error.description)
@@ -62,55 +84,89 @@ public final class SimDriveRegisterMap: ModbusRegisterMap {
 
     // MARK: - Private helpers
 
-    /// The objects a span covers, in address order, or exception 02.
-    private func objects(inSpanAt address: UInt16, count: Int) throws -> [CiA402Object] {
+    /// A span that passed `checkedSpan`: its first object's entry in `starts`, and whether it
+    /// is that object alone.
+    private struct Span {
+        var address: UInt16
+        var count: Int
+        var first: Int
+        var single: Bool
+    }
+
+    /// The span of `count` registers from `address`, or exception 02 unless it covers whole
+    /// objects a span may hold.
+    private func checkedSpan(address: UInt16, count: Int) throws -> Span {
         let end = Int(address) + count
         guard end <= 0x1_0000 else {
             throw ModbusServerException.illegalDataAddress("span of \(count) at \(hex(address)) runs past register 0xFFFF")
         }
-        if let object = objectsByAddress[address], profile.location(of: object).width.registerCount == count {
-            return [object]  // exactly one object: never ambiguous, even where objects overlap
+        let first = entry(startingAt: address) ?? -1
+        if first >= 0, profile.location(of: starts[first].object).width.registerCount == count {
+            // Exactly one object: never ambiguous, even where objects overlap.
+            return Span(address: address, count: count, first: first, single: true)
         }
-        var objects: [CiA402Object] = []
+        var index = first
         var next = Int(address)
         while next < end {
-            guard let object = objectsByAddress[UInt16(next)] else {
+            guard index >= 0 else {
                 throw ModbusServerException.illegalDataAddress("register \(hex(UInt16(next))) is not the start of an object")
             }
+            let object = starts[index].object
             let location = profile.location(of: object)
             guard location.end <= end else {
                 throw ModbusServerException.illegalDataAddress("span splits the 32-bit object \(object)")
             }
-            if profile.overlappingObjects.contains(object) {
+            if profile.isOverlapping(object) {
                 throw ModbusServerException.illegalDataAddress(
                     "\(object) shares registers with its neighbours in \(profile.name): access it alone")
             }
-            objects.append(object)
             next = location.end
+            index = starts[index].next
         }
-        return objects
+        return Span(address: address, count: count, first: first, single: false)
     }
 
-    /// The (object, value) pairs of a write: addresses first (02), then values (03).
-    private func decodedWrites(address: UInt16, values: ArraySlice<UInt16>) throws -> [(CiA402Object, Int64)] {
-        let objects = try objects(inSpanAt: address, count: values.count)
-        for object in objects where isReadOnly(object) {
-            throw ModbusServerException.illegalDataAddress("\(object) is read-only")
+    /// Calls `body` with each object of `span`, in address order, and the offset of its first
+    /// register in the span.
+    private func forEachObject(in span: Span, _ body: (CiA402Object, Int) throws -> Void) rethrows {
+        var index = span.first
+        var offset = 0
+        while offset < span.count {
+            let object = starts[index].object
+            try body(object, offset)
+            if span.single { return }
+            offset = profile.location(of: object).end - Int(span.address)
+            index = starts[index].next
         }
-        var writes: [(CiA402Object, Int64)] = []
-        var offset = values.startIndex
-        for object in objects {
-            let registerCount = profile.location(of: object).width.registerCount
-            let value = profile.decode(values[offset..<offset + registerCount], for: object)
-            offset += registerCount
+    }
+
+    /// The entry in `starts` of the object whose first register is `address`, if any.
+    private func entry(startingAt address: UInt16) -> Int? {
+        var low = 0, high = starts.count
+        while low < high {
+            let middle = (low + high) / 2
+            if starts[middle].address < address { low = middle + 1 } else { high = middle }
+        }
+        return low < starts.count && starts[low].address == address ? low : nil
+    }
+
+    /// A write's span and checks: addresses first (02, read-only objects included), then values
+    /// (03).
+    private func checkedWrite(address: UInt16, values: ArraySlice<UInt16>) throws -> Span {
+        let span = try checkedSpan(address: address, count: values.count)
+        try forEachObject(in: span) { object, _ in
+            if isReadOnly(object) {
+                throw ModbusServerException.illegalDataAddress("\(object) is read-only")
+            }
+        }
+        try forEachObject(in: span) { object, offset in
             do {
-                try drive.validate(object, value: value)
+                try drive.validate(object, value: profile.decode(values, at: values.startIndex + offset, for: object))
             } catch let error as SimDriveWriteError {
                 throw ModbusServerException.illegalDataValue(error.description)
             }
-            writes.append((object, value))
         }
-        return writes
+        return span
     }
 
     private func isReadOnly(_ object: CiA402Object) -> Bool {
@@ -126,6 +182,12 @@ public final class SimDriveRegisterMap: ModbusRegisterMap {
 }
 
 extension RegisterProfile {
+    /// `value` as the object's registers, clamped to what the registers can hold, appended to
+    /// `registers`.
+    func encodeClamped(_ value: Int64, for object: CiA402Object, appendingTo registers: inout [UInt16]) {
+        registers.append(contentsOf: encodeClamped(value, for: object))
+    }
+
     /// `value` as the object's registers, clamped to what the registers can hold.
     func encodeClamped(_ value: Int64, for object: CiA402Object) -> [UInt16] {
         let location = location(of: object)

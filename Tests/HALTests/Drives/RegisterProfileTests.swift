@@ -22,6 +22,41 @@ import Testing
 
     @Test func directProfileFlagsTheOverlappingRampObjects() {
         #expect(direct.overlappingObjects == [.profileAcceleration, .profileDeceleration, .quickStopDeceleration])
+        for object in CiA402Object.allCases {
+            #expect(direct.isOverlapping(object) == direct.overlappingObjects.contains(object))
+        }
+    }
+
+    @Test func ordinalsNumberTheObjectsInDeclarationOrder() {
+        #expect(CiA402Object.allCases.count == CiA402Object.count)
+        for (index, object) in CiA402Object.allCases.enumerated() {
+            #expect(object.ordinal == index)
+            #expect(CiA402Object(ordinal: index) == object)
+        }
+    }
+
+    @Test func objectSetsAndValuesHoldExactlyWhatWasPutIn() {
+        var set = CiA402ObjectSet()
+        #expect(set.isEmpty)
+        set.insert(.targetVelocity)
+        set.insert(.errorCode)
+        set.insert(.targetVelocity)
+        #expect(Array(set) == [.errorCode, .targetVelocity])
+        #expect(set.contains(.errorCode) && !set.contains(.statusword))
+
+        var values = CiA402ObjectValues()
+        #expect(values[.statusword] == nil)
+        values[.statusword] = 0x0237
+        values[.targetPosition] = -100_000
+        values[.targetVelocity] = Int64(Int32.max)
+        #expect(values[.statusword] == 0x0237)
+        #expect(values[.targetPosition] == -100_000)
+        #expect(values[.targetVelocity] == Int64(Int32.max))
+        #expect(values[.controlword] == nil)
+        #expect(Array(values.objects) == [.statusword, .targetPosition, .targetVelocity])
+        values[.targetPosition] = nil
+        #expect(values[.targetPosition] == nil)
+        #expect(Array(values.objects) == [.statusword, .targetVelocity])
     }
 
     @Test func thirtyTwoBitValuesGoHighWordFirst() throws {
@@ -30,6 +65,17 @@ import Testing
         #expect(direct.decode([0x0001, 0x86A0], for: .positionActualValue) == 100_000)
         #expect(direct.decode([0xFFFF, 0xFFFE], for: .velocityActualValue) == -2)
         #expect(direct.decode([0xFFFF, 0xFFFF], for: .profileVelocity) == 0xFFFF_FFFF)
+    }
+
+    @Test func encodingIntoABufferAppendsWhatEncodeReturnsAndNothingOnARefusal() throws {
+        var registers: [UInt16] = [0xAAAA]
+        try direct.encode(100_000, for: .targetPosition, appendingTo: &registers)
+        try direct.encode(0x000F, for: .controlword, appendingTo: &registers)
+        #expect(registers == [0xAAAA, 0x0001, 0x86A0, 0x000F])
+        #expect(throws: HALError.self) { try direct.encode(-1, for: .controlword, appendingTo: &registers) }
+        #expect(throws: HALError.self) { try direct.checkFits(128, for: .modesOfOperation) }
+        #expect(registers == [0xAAAA, 0x0001, 0x86A0, 0x000F])
+        #expect(direct.decode([0xAAAA, 0x0001, 0x86A0, 0x000F][...], at: 1, for: .positionActualValue) == 100_000)
     }
 
     @Test func sixteenBitValuesKeepTheirSignedness() throws {

@@ -48,4 +48,16 @@ import Testing
         #expect(!CRC16.isValid([][...]))
         #expect(!CRC16.isValid([0xFF, 0xFF][...]))
     }
+
+    @Test func theFourBytesAtATimePathAgreesWithTheBytewiseReferenceAtEveryLength() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0...80 {
+            for _ in 0..<20 {
+                let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                #expect(CRC16.modbus(bytes) == CRC16.bytewise(bytes), "length \(length): \(bytes)")
+                let padded = [0x5A] + bytes + [0xA5]
+                #expect(CRC16.modbus(padded[1..<(1 + length)]) == CRC16.bytewise(bytes), "slice of length \(length)")
+            }
+        }
+    }
 }

@@ -177,4 +177,44 @@ import Testing
         #expect(modbus.statistics.roundTripMicroseconds.totalCount == 5)
         #expect(modbus.statistics.summary.hasPrefix("requests=5 retries=0 timeouts=0 crc=0"))
     }
+
+    @Test func inPlaceReadsSendTheSameFramesAndSeeTheSameRegistersAsTheArrayReads() throws {
+        let unit = RegisterFileUnit(unit: 7)
+        unit.registers[0x6040] = 0x0006
+        unit.registers[0x6041] = 0x0237
+        unit.registers[0x6042] = 0x8001
+        let line = ScriptedLine { request in unit.answer(request) }
+        let modbus = client(line)
+
+        let array = try modbus.readHoldingRegisters(unit: 7, address: 0x6040, count: 3)
+        let inPlace = try modbus.readHoldingRegistersInPlace(unit: 7, address: 0x6040, count: 3, deadline: nil)
+        #expect(Array(inPlace) == array)
+        #expect(array == [0x0006, 0x0237, 0x8001])
+
+        let writtenArray = try modbus.readWriteMultipleRegisters(
+            unit: 7, readAddress: 0x6041, readCount: 2, writeAddress: 0x6040, values: [0x000F])
+        let writtenInPlace = try modbus.readWriteMultipleRegistersInPlace(
+            unit: 7, readAddress: 0x6041, readCount: 2, writeAddress: 0x6040, values: [0x000F], deadline: nil)
+        #expect(Array(writtenInPlace) == writtenArray)
+        #expect(line.written[0] == line.written[1])
+        #expect(line.written[2] == line.written[3])
+        #expect(modbus.statistics.requests == 4)
+    }
+
+    @Test func anInPlaceReadSkipsAnEchoAndRetriesABadCrcLikeAnyOther() throws {
+        var replies = [goodReadReply, goodReadReply]
+        replies[0][replies[0].count - 1] ^= 0xFF
+        let line = ScriptedLine { request in request + replies.removeFirst() }
+        let modbus = client(line)
+        let registers = try modbus.readHoldingRegistersInPlace(unit: 1, address: 0x6041, count: 2, deadline: nil)
+        #expect(Array(registers) == [0x0237, 0x002A])
+        let statistics = modbus.statistics
+        #expect(statistics.requests == 1)
+        #expect(statistics.crcErrors == 1)
+        #expect(statistics.retries == 1)
+        #expect(statistics.echoesSkipped == 2)
+        #expect(statistics.failedRequests == 0)
+        #expect(statistics.roundTripMicroseconds.totalCount == 1)
+    }
 }
+
