@@ -131,8 +131,10 @@ public final class SafetySupervisor {
     }
 
     private func check(_ report: DriveReport, now: MonotonicInstant) {
-        if let fault = report.fault {
-            latch(.driveComm, report.signalName, "no answer for \(fault.failedCycles) cycles",
+        // The cycle count, not `report.fault`: that reads the last error under the drive
+        // record's lock, which this thread must not wait for.
+        if report.faultFailedCycles > 0 {
+            latch(.driveComm, report.signalName, "no answer for \(report.faultFailedCycles) cycles",
                   hint: "check wiring, unit id and baud; then reset faults", now: now)
         }
         if let stamp = report.feedbackTimestamp {
