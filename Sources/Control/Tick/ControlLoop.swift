@@ -106,11 +106,12 @@ public final class ControlLoop: @unchecked Sendable {
         var lines = self.lines
         defer { self.lines = lines }
         readInputs(into: &lines.inputs, now: now)
-        // A local, not a property: a property passed to supervise and step is copied for each
-        // call (four reports with their names and errors: a tenth of the tick).
+        // A local, not a property: a property passed to supervise and step is copied for each call.
         let reports = drives.latestReports()
 
         supervisor.supervise(inputs: lines.inputs, drives: reports, now: now)
+        // By index: `for (subject, latch) in watched` allocated in a debug build (the
+        // allocation spec caught it).
         for index in watched.indices where watched[index].latch.isLatched {
             if supervisor.resetting(now) {
                 watched[index].latch.clear()
