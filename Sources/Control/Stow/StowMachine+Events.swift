@@ -11,7 +11,7 @@ extension StowMachine {
     static let armSettleNanoseconds: UInt64 = 5_000_000
 
     func nextEvent(now: MonotonicInstant, inputs: EOATInputs, drives: PerDrive<DriveReport?>, safeStopped: Bool) -> StowEvent? {
-        if !cause.isEmpty { cause = "" }
+        cause = ""
         if state == .safeStop {
             guard !safeStopped, takeReset() else { return nil }
             cause = "faults reset"

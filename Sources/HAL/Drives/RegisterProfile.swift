@@ -68,7 +68,7 @@ public enum CiA402Object: UInt16, Sendable, CaseIterable, CustomStringConvertibl
     }
 
     /// How many objects there are: the size of a table indexed by `ordinal`.
-    public static let count = 13
+    public static let count = allCases.count
 
     /// The object's position in `allCases` (0..<count): an index into per-object tables, so the
     /// cyclic paths look objects up without hashing.
@@ -90,7 +90,8 @@ public enum CiA402Object: UInt16, Sendable, CaseIterable, CustomStringConvertibl
         }
     }
 
-    /// The object at `ordinal` (0..<count).
+    /// The object at `ordinal` (0..<count). A switch, not `allCases[ordinal]`: the synthesized
+    /// `allCases` builds its array on every call, and this runs in the bus cycle.
     public init(ordinal: Int) {
         switch ordinal {
         case 0: self = .errorCode
