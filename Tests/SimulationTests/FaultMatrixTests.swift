@@ -42,4 +42,25 @@ struct FaultMatrixTests {
         let table = FaultMatrixTable.render(cells, cases: [wrong], states: [.grasp])
         #expect(table.contains("FAIL estop for 300ms in grasp"))
     }
+
+    @Test("a jaw stalled while retract opens it faults itself (following error), and that drive fault stops the EOAT in budget")
+    func stalledJawFaultsItself() throws {
+        let stall = try #require(FaultMatrixCase.all.first { $0.kindName == "drive-stall" })
+        let cells = FaultMatrix.runColumn(config: try Self.config.get(), cases: [stall], state: .retract)
+        #expect(cells.count == 1)
+        #expect(cells[0].passed, "\(cells[0].problems)")
+        #expect(cells[0].latched?.hasPrefix("drive-fault bus0.drive.jaw") == true)
+        #expect(cells[0].trace == "the drive faulted itself (0x8611)")
+    }
+
+    @Test("a latch while the stalled drive has not faulted itself fails the cell")
+    func latchWithoutTheDrivesOwnFaultFails() throws {
+        let wrong = FaultMatrixCase(fault: "estop for 300ms",
+                                    reaction: .toleratedUntilItsDriveFaults(role: .jaw, subject: "bus0.drive.jaw", errorCode: 0x8611),
+                                    why: "deliberately wrong")
+        let cells = FaultMatrix.runColumn(config: try Self.config.get(), cases: [wrong], state: .grasp)
+        #expect(cells.count == 1)
+        #expect(!cells[0].passed)
+        #expect(cells[0].problems.contains { $0.contains("latched estop eoat.estop while the stalled drive had not faulted itself") })
+    }
 }

@@ -13,6 +13,7 @@ struct ConfigCommandTests {
 
     @Test func checkConfigRejectsAMisspelledKeyNamingItsLine() throws {
         let file = try temporaryCopy(of: "firmware-config/eoat-linux.yaml", replacing: "    baud: 460800\n", with: "    baud: 460800\n    parrity: even\n")
+        defer { removeTemporaryCopy(file) }
         let line = try lineNumber(of: "    parrity: even", in: file)
         let result = try StowctlProcess.run(["check-config", file])
         #expect(result.exitCode == 1)
@@ -22,8 +23,10 @@ struct ConfigCommandTests {
     }
 
     @Test func checkConfigReportsEveryErrorAtOnce() throws {
-        var file = try temporaryCopy(of: "firmware-config/sim.yaml", replacing: "    unit: 3\n", with: "    unit: 2\n")
-        file = try temporaryCopy(of: file, replacing: "  name: eoat-sim", with: "  name: off")
+        let first = try temporaryCopy(of: "firmware-config/sim.yaml", replacing: "    unit: 3\n", with: "    unit: 2\n")
+        defer { removeTemporaryCopy(first) }
+        let file = try temporaryCopy(of: first, replacing: "  name: eoat-sim", with: "  name: off")
+        defer { removeTemporaryCopy(file) }
         let result = try StowctlProcess.run(["check-config", file])
         #expect(result.exitCode == 1)
         #expect(result.stderr.contains("robot.name: 'off' is a YAML boolean"))
@@ -51,6 +54,7 @@ struct ConfigCommandTests {
 
     @Test func explainConfigOfAnInvalidFileFails() throws {
         let file = try temporaryCopy(of: "firmware-config/sim.yaml", replacing: "poll_hz: 12", with: "poll_hz: 500")
+        defer { removeTemporaryCopy(file) }
         let result = try StowctlProcess.run(["explain-config", file])
         #expect(result.exitCode == 1)
         #expect(result.stderr.contains("buses.bus0.poll_hz: 500 Hz is faster than 460800 baud allows"))
@@ -64,6 +68,10 @@ struct ConfigCommandTests {
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("stowctl-test-\(UUID().uuidString).yaml")
         try text.replacingOccurrences(of: target, with: replacement).write(to: copy, atomically: true, encoding: .utf8)
         return copy.path
+    }
+
+    private func removeTemporaryCopy(_ path: String) {
+        try? FileManager.default.removeItem(atPath: path)
     }
 
     private func lineNumber(of text: String, in path: String) throws -> Int {

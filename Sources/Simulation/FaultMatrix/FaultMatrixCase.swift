@@ -11,6 +11,12 @@ public enum FaultReaction: Equatable, Sendable {
     /// end the attempt on its own limits (a phase timeout, a lost item), and that attempt is
     /// journaled with its cause; `recordedIn` says where the fault itself leaves a trace.
     case tolerated(recordedIn: ToleratedRecord)
+    /// A blocked axis: tolerated (as `.tolerated(recordedIn: .attemptCause)`) while its drive's
+    /// following error stays inside the drive's window. When the axis was commanded to travel,
+    /// the demand runs away from it and the drive faults itself (`errorCode`), as a real CiA 402
+    /// drive does; that is then a drive fault like any other: `drive-fault` naming `subject`,
+    /// safe within one bus cycle plus two control periods of the drive's own fault.
+    case toleratedUntilItsDriveFaults(role: DriveRole, subject: String, errorCode: UInt16)
 }
 
 /// How long a fault may take to become visible to the control tick, before the two control
@@ -134,8 +140,9 @@ public struct FaultMatrixCase: Sendable, CustomStringConvertible {
             why: "a drive in CiA 402 fault has no torque under control: stop everything"),
         FaultMatrixCase(
             fault: "drive-stall jaw for 600ms",
-            reaction: .tolerated(recordedIn: .attemptCause),
-            why: "a blocked axis is the stow cycle's to see (force limit, phase timeout); the drive faults itself only after a long following error"),
+            reaction: .toleratedUntilItsDriveFaults(role: .jaw, subject: "bus0.drive.jaw", errorCode: 0x8611),
+            why: "a blocked axis is the stow cycle's to see (force limit, phase timeout); one commanded to travel falls behind "
+                + "its demand until the drive faults itself on following error (0x8611), which must then stop the EOAT"),
         FaultMatrixCase(
             fault: "drive-frozen plank for 600ms",
             reaction: .tolerated(recordedIn: .attemptCause),

@@ -118,6 +118,9 @@ public final class FaultMatrixRun {
         if case let .safeStop(_, _, allowance) = faultCase.reaction {
             result.budgetNanoseconds = allowance.nanoseconds(config: config) + 2 * controlPeriodNanoseconds
         }
+        // A stalled axis that faults itself: when, seen at the control tick after the world step
+        // in which it happened (at most a millisecond late, so the budget is that much lenient).
+        var driveFaultedAt: MonotonicInstant?
 
         while true {
             let now = robot.clock.now()
@@ -138,6 +141,12 @@ public final class FaultMatrixRun {
                     result.problems.append("the arm left \(event.subject) with the plank out: \(event.detail)")
                 }
                 eventCursor += 1
+            }
+            if case let .toleratedUntilItsDriveFaults(role, _, errorCode) = faultCase.reaction, driveFaultedAt == nil,
+               robot.eoat.world.drives.drive(role).errorCode == errorCode {
+                driveFaultedAt = tickTime
+                result.budgetNanoseconds = onset.nanoseconds(until: tickTime)
+                    + DetectionAllowance.busCycle.nanoseconds(config: config) + 2 * controlPeriodNanoseconds
             }
             if result.latched == nil, let first = supervisor.faults.first {
                 result.latched = "\(first.kind.rawValue) \(first.subject)"
@@ -187,33 +196,16 @@ public final class FaultMatrixRun {
         }
         switch faultCase.reaction {
         case let .safeStop(kinds, subject, _):
-            guard let latched = result.latched else {
-                result.problems.append("no safety fault latched (expected \(kinds.map(\.rawValue).joined(separator: " or ")))")
+            judgeSafeStop(kinds: kinds, subject: subject, result: &result, attemptInProgress: attemptInProgress)
+        case let .toleratedUntilItsDriveFaults(_, subject, errorCode):
+            guard let latched = result.latched else { return }
+            if result.budgetNanoseconds == nil {
+                result.problems.append("latched \(latched) while the stalled drive had not faulted itself "
+                    + "(0x\(String(errorCode, radix: 16))): a stall must otherwise be tolerated")
                 return
             }
-            let named = kinds.contains { latched.hasPrefix($0.rawValue + " " + subject) }
-            if !named {
-                result.problems.append("latched \(latched), expected \(kinds.map(\.rawValue).joined(separator: " or ")) \(subject)…")
-            }
-            if let safe = result.onsetToSafeNanoseconds, let budget = result.budgetNanoseconds, safe > budget {
-                result.problems.append("safe \(safe / 1_000) µs after the onset, budget \(budget / 1_000) µs")
-            }
-            if result.onsetToSafeNanoseconds == nil {
-                result.problems.append("outputs never safe with quick stop on every drive")
-            }
-            // An attempt still running when the stop latched (it may have finished between the
-            // onset and the latch: a bus fault takes a while to show) is journaled with the fault
-            // that stopped it, and as a safety stop unless its item had already fallen out
-            // (amnesty keeps its cause: the outcome is what happened to the item).
-            let stoppedAttempt = recordsSinceOnset.first { $0.endNanoseconds >= latchedAtNanoseconds && $0.startNanoseconds <= latchedAtNanoseconds }
-            if attemptInProgress, let stoppedAttempt {
-                let named = stoppedAttempt.faults.contains { $0.hasPrefix(latched) }
-                let outcome = stoppedAttempt.outcome == .amnesty || stoppedAttempt.cause == "safety stop"
-                if !named || !outcome {
-                    result.problems.append("the attempt in progress is not journaled as stopped by \(latched) "
-                        + "(cause `safety stop` or an amnesty's own, the fault in its faults): " + (result.abortedAttempt ?? "no record"))
-                }
-            }
+            result.trace = "the drive faulted itself (0x\(String(errorCode, radix: 16)))"
+            judgeSafeStop(kinds: [.driveFault], subject: subject, result: &result, attemptInProgress: attemptInProgress)
         case let .tolerated(record):
             if let latched = result.latched {
                 result.problems.append("latched \(latched) for a fault that must be tolerated")
@@ -227,6 +219,38 @@ public final class FaultMatrixRun {
                 if overruns == 0 { result.problems.append("no overrun recorded in the control loop statistics") }
             case .attemptCause:
                 result.trace = nil
+            }
+        }
+    }
+
+    /// A safety stop's checks: `kinds` latched naming `subject`, safe in time, the attempt in
+    /// progress journaled as stopped.
+    private func judgeSafeStop(kinds: [SafetyFault.Kind], subject: String, result: inout FaultCellResult, attemptInProgress: Bool) {
+        guard let latched = result.latched else {
+            result.problems.append("no safety fault latched (expected \(kinds.map(\.rawValue).joined(separator: " or ")))")
+            return
+        }
+        let named = kinds.contains { latched.hasPrefix($0.rawValue + " " + subject) }
+        if !named {
+            result.problems.append("latched \(latched), expected \(kinds.map(\.rawValue).joined(separator: " or ")) \(subject)…")
+        }
+        if let safe = result.onsetToSafeNanoseconds, let budget = result.budgetNanoseconds, safe > budget {
+            result.problems.append("safe \(safe / 1_000) µs after the onset, budget \(budget / 1_000) µs")
+        }
+        if result.onsetToSafeNanoseconds == nil {
+            result.problems.append("outputs never safe with quick stop on every drive")
+        }
+        // An attempt still running when the stop latched (it may have finished between the
+        // onset and the latch: a bus fault takes a while to show) is journaled with the fault
+        // that stopped it, and as a safety stop unless its item had already fallen out
+        // (amnesty keeps its cause: the outcome is what happened to the item).
+        let stoppedAttempt = recordsSinceOnset.first { $0.endNanoseconds >= latchedAtNanoseconds && $0.startNanoseconds <= latchedAtNanoseconds }
+        if attemptInProgress, let stoppedAttempt {
+            let named = stoppedAttempt.faults.contains { $0.hasPrefix(latched) }
+            let outcome = stoppedAttempt.outcome == .amnesty || stoppedAttempt.cause == "safety stop"
+            if !named || !outcome {
+                result.problems.append("the attempt in progress is not journaled as stopped by \(latched) "
+                    + "(cause `safety stop` or an amnesty's own, the fault in its faults): " + (result.abortedAttempt ?? "no record"))
             }
         }
     }

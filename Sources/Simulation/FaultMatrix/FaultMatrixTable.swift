@@ -47,6 +47,8 @@ public enum FaultMatrixTable {
             return "safe stop: " + kinds.map(\.rawValue).joined(separator: "/") + " (detect: \(allowance))"
         case let .tolerated(record):
             return "tolerated (trace: \(record))"
+        case let .toleratedUntilItsDriveFaults(_, _, errorCode):
+            return "tolerated, or safe stop: drive-fault once the drive faults itself (0x\(String(errorCode, radix: 16)))"
         }
     }
 
