@@ -50,8 +50,8 @@ public struct ControlSnapshot: Sendable {
 /// published through a `LatestValue`.
 public final class ControlLoop: @unchecked Sendable {
     public let supervisor: SafetySupervisor
-    private let inputDevices: [DigitalInput]
-    private let outputDevices: [DigitalOutput]
+    private let inputLines: EOATInputLines
+    private let outputLines: EOATOutputLines
     private let drives: PerDrive<DriveChannel>
     private let application: ControlApplication
     /// Overrun latches of the watched loops, with the fault subject each one latches as.
@@ -76,14 +76,8 @@ public final class ControlLoop: @unchecked Sendable {
         inputs: [DigitalInput], outputs: [DigitalOutput], drives: PerDrive<DriveChannel>,
         supervisor: SafetySupervisor, application: ControlApplication
     ) throws {
-        for (index, name) in EOATInputs.signalNames.enumerated() where index >= inputs.count || inputs[index].name != name {
-            throw HALError(device: "control", cause: .invalidRequest("input \(index) must be \(name)"))
-        }
-        for (index, name) in EOATOutputs.signalNames.enumerated() where index >= outputs.count || outputs[index].name != name {
-            throw HALError(device: "control", cause: .invalidRequest("output \(index) must be \(name)"))
-        }
-        inputDevices = inputs
-        outputDevices = outputs
+        inputLines = try EOATInputLines(inputs)
+        outputLines = try EOATOutputLines(outputs)
         self.drives = drives
         self.supervisor = supervisor
         self.application = application
@@ -132,25 +126,45 @@ public final class ControlLoop: @unchecked Sendable {
         }
     }
 
+    /// Reads every input line. A line that cannot be read latches `input-read` and keeps its
+    /// previous value, except the e-stop: an unreadable e-stop reads as pressed.
     private func readInputs(into inputs: inout EOATInputs, now: MonotonicInstant) {
-        for index in inputDevices.indices {
-            do {
-                inputs[index] = try inputDevices[index].read()
-            } catch {
-                // An unreadable e-stop reads as pressed; any unreadable line stops the EOAT.
-                if index == 0 { inputs.estop = true }
-                supervisor.latch(.inputRead, EOATInputs.signalNames[index], "\(error)", hint: "check the GPIO chip and wiring", now: now)
-            }
+        inputs.estop = read(inputLines.estop, index: 0, now: now) ?? true
+        inputs.itemInJaw = read(inputLines.itemInJaw, index: 1, now: now) ?? inputs.itemInJaw
+        inputs.itemAtInduct = read(inputLines.itemAtInduct, index: 2, now: now) ?? inputs.itemAtInduct
+        inputs.plankHome = read(inputLines.plankHome, index: 3, now: now) ?? inputs.plankHome
+        inputs.plankExtended = read(inputLines.plankExtended, index: 4, now: now) ?? inputs.plankExtended
+        inputs.jawOpen = read(inputLines.jawOpen, index: 5, now: now) ?? inputs.jawOpen
+        inputs.bandSeparatorDeployed = read(inputLines.bandSeparatorDeployed, index: 6, now: now) ?? inputs.bandSeparatorDeployed
+        inputs.armInPosition = read(inputLines.armInPosition, index: 7, now: now) ?? inputs.armInPosition
+    }
+
+    /// Writes every output line; one that cannot be written latches `output-write`.
+    private func writeOutputs(_ outputs: EOATOutputs, now: MonotonicInstant) {
+        write(outputs.bandSeparatorSolenoid, to: outputLines.bandSeparatorSolenoid, index: 0, now: now)
+        write(outputs.driveEnable, to: outputLines.driveEnable, index: 1, now: now)
+        write(outputs.towerLightRed, to: outputLines.towerLightRed, index: 2, now: now)
+        write(outputs.towerLightAmber, to: outputLines.towerLightAmber, index: 3, now: now)
+        write(outputs.towerLightGreen, to: outputLines.towerLightGreen, index: 4, now: now)
+        write(outputs.ready, to: outputLines.ready, index: 5, now: now)
+        write(outputs.done, to: outputLines.done, index: 6, now: now)
+    }
+
+    /// The line's value, or nil (and `input-read` latched) when it cannot be read.
+    private func read(_ line: DigitalInput, index: Int, now: MonotonicInstant) -> Bool? {
+        do {
+            return try line.read()
+        } catch {
+            supervisor.latch(.inputRead, EOATInputs.signalNames[index], "\(error)", hint: "check the GPIO chip and wiring", now: now)
+            return nil
         }
     }
 
-    private func writeOutputs(_ outputs: EOATOutputs, now: MonotonicInstant) {
-        for index in outputDevices.indices {
-            do {
-                try outputDevices[index].write(outputs[index])
-            } catch {
-                supervisor.latch(.outputWrite, EOATOutputs.signalNames[index], "\(error)", hint: "check the GPIO chip and wiring", now: now)
-            }
+    private func write(_ value: Bool, to line: DigitalOutput, index: Int, now: MonotonicInstant) {
+        do {
+            try line.write(value)
+        } catch {
+            supervisor.latch(.outputWrite, EOATOutputs.signalNames[index], "\(error)", hint: "check the GPIO chip and wiring", now: now)
         }
     }
 }
