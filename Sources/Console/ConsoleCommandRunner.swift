@@ -125,8 +125,11 @@ public struct ConsoleCommandRunner {
             lines.append(s.loopName.padding(12) + " " + [
                 micro(s.periodNanoseconds).leftPad(10), String(s.ticks).leftPad(7), String(s.missedCycles).leftPad(7),
                 String(s.overruns).leftPad(8), micro(s.lateness.p99Nanoseconds).leftPad(12), micro(s.lateness.maxNanoseconds).leftPad(11),
-                micro(s.execution.p99Nanoseconds).leftPad(12), micro(s.execution.maxNanoseconds).leftPad(11),
+                executionMicro(s, s.execution.p99Nanoseconds).leftPad(12), executionMicro(s, s.execution.maxNanoseconds).leftPad(11),
             ].joined(separator: " "))
+        }
+        if snapshots.contains(where: { $0.ticks > 0 && $0.execution.samples == 0 }) {
+            lines.append("exec -: the loop does not measure its execution (the simulator's own step)")
         }
         if reset { lines.append("statistics reset (zeroed at each loop's next tick)") }
         let json = ConsoleJSON.array(snapshots.map { s in
@@ -135,9 +138,9 @@ public struct ConsoleCommandRunner {
                 ("ticks", .int(s.ticks)), ("missed", .int(s.missedCycles)), ("overruns", .int(s.overruns)),
                 ("lateness_p99_us", .number(Double(s.lateness.p99Nanoseconds) / 1000)),
                 ("lateness_max_us", .number(Double(s.lateness.maxNanoseconds) / 1000)),
-                ("execution_last_us", .number(Double(s.lastExecutionNanoseconds) / 1000)),
-                ("execution_p99_us", .number(Double(s.execution.p99Nanoseconds) / 1000)),
-                ("execution_max_us", .number(Double(s.worstExecutionNanoseconds) / 1000)),
+                ("execution_last_us", executionJSON(s, s.lastExecutionNanoseconds)),
+                ("execution_p99_us", executionJSON(s, s.execution.p99Nanoseconds)),
+                ("execution_max_us", executionJSON(s, s.worstExecutionNanoseconds)),
             ])
         })
         return ConsoleAnswer(lines: lines, json: .object([("loops", json), ("reset", .bool(reset))]))
@@ -328,6 +331,16 @@ public func format3(_ value: Double) -> String {
 
 /// Nanoseconds as whole microseconds.
 private func micro(_ nanoseconds: UInt64) -> String { String(nanoseconds / 1000) }
+
+/// An execution figure of `loop` in µs, or `-` when the loop measured none (`PeriodicLoop.measuresExecution`).
+private func executionMicro(_ loop: LoopStatisticsSnapshot, _ nanoseconds: UInt64) -> String {
+    loop.execution.samples > 0 || loop.ticks == 0 ? micro(nanoseconds) : "-"
+}
+
+/// As `executionMicro`, for JSON: null when the loop measured none.
+private func executionJSON(_ loop: LoopStatisticsSnapshot, _ nanoseconds: UInt64) -> ConsoleJSON {
+    loop.execution.samples > 0 || loop.ticks == 0 ? .number(Double(nanoseconds) / 1000) : .null
+}
 
 extension String {
     fileprivate func padding(_ width: Int) -> String {

@@ -66,7 +66,9 @@ public final class SimulatedRobot {
                 faults.phaseDidChange(to: transition.to.phase)
             }
         }
-        let world = try PeriodicLoop(name: "sim-world", periodNanoseconds: SimEOAT.stepNanoseconds) { _ in eoat.advanceToClock() }
+        let world = try PeriodicLoop(name: "sim-world", periodNanoseconds: SimEOAT.stepNanoseconds, measuresExecution: false) { _ in
+            eoat.advanceToClock()
+        }
         let perception = try PeriodicLoop(name: "perception", rateHz: config.loops.perception.hz) { tick in
             guard demand.isPending else { return }
             let onlyOpening = demand.onlyOpening

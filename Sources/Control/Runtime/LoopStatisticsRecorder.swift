@@ -24,14 +24,20 @@ struct LoopStatisticsRecorder {
     }
 
     /// Records one finished tick. `overran`: it ended after the next tick was due.
-    mutating func recordTick(latenessNanoseconds: UInt64, executionNanoseconds: UInt64, overran: Bool) {
+    /// `executionNanoseconds`: nil for a loop that does not measure it (`PeriodicLoop.measuresExecution`).
+    mutating func recordTick(latenessNanoseconds: UInt64, executionNanoseconds: UInt64?, overran: Bool) {
         snapshot.ticks += 1
         snapshot.lastLatenessNanoseconds = latenessNanoseconds
-        snapshot.lastExecutionNanoseconds = executionNanoseconds
-        snapshot.worstExecutionIncreased = executionNanoseconds > snapshot.worstExecutionNanoseconds
-        if snapshot.worstExecutionIncreased {
-            snapshot.worstExecutionNanoseconds = executionNanoseconds
-            snapshot.worstExecutionIncreases += 1
+        if let executionNanoseconds {
+            snapshot.lastExecutionNanoseconds = executionNanoseconds
+            snapshot.worstExecutionIncreased = executionNanoseconds > snapshot.worstExecutionNanoseconds
+            if snapshot.worstExecutionIncreased {
+                snapshot.worstExecutionNanoseconds = executionNanoseconds
+                snapshot.worstExecutionIncreases += 1
+            }
+            executionHistogram.record(min(executionNanoseconds, Self.highestTrackableNanoseconds))
+            executionSumNanoseconds += Double(executionNanoseconds)
+            executionMinNanoseconds = min(executionMinNanoseconds, executionNanoseconds)
         }
         if overran {
             snapshot.overruns += 1
@@ -41,11 +47,8 @@ struct LoopStatisticsRecorder {
         }
 
         latenessHistogram.record(min(latenessNanoseconds, Self.highestTrackableNanoseconds))
-        executionHistogram.record(min(executionNanoseconds, Self.highestTrackableNanoseconds))
         latenessSumNanoseconds += Double(latenessNanoseconds)
-        executionSumNanoseconds += Double(executionNanoseconds)
         latenessMinNanoseconds = min(latenessMinNanoseconds, latenessNanoseconds)
-        executionMinNanoseconds = min(executionMinNanoseconds, executionNanoseconds)
         latenessMaxNanoseconds = max(latenessMaxNanoseconds, latenessNanoseconds)
     }
 

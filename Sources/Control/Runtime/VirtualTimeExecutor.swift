@@ -10,7 +10,8 @@ import Synchronization
 /// a body that reports `virtualExecutionNanoseconds` keeps *its* loop busy that long (its next
 /// tick waits, and it overruns when it ends after the next deadline) while the other loops keep
 /// their times. The body's effects happen at its start instant. Wall-clock execution time is
-/// still measured and recorded in the loop statistics.
+/// still measured and recorded in the loop statistics (of loops that measure it,
+/// `PeriodicLoop.measuresExecution`).
 ///
 /// Paced mode sleeps so that virtual time tracks wall time (console sessions, soak tests);
 /// unpaced runs as fast as the bodies allow.
@@ -178,9 +179,15 @@ public final class VirtualTimeExecutor: @unchecked Sendable {
         let scheduled = schedule.deadlines.next
         let tickIndex = schedule.ticksRun
 
-        let wallStart = MonotonicInstant.now()
-        let tick = loop.runBody(scheduled: scheduled, started: started, index: tickIndex)
-        let wallExecution = wallStart.nanoseconds(until: MonotonicInstant.now())
+        let tick: LoopTick
+        var wallExecution: UInt64 = 0
+        if loop.measuresExecution {
+            let wallStart = MonotonicInstant.now()
+            tick = loop.runBody(scheduled: scheduled, started: started, index: tickIndex)
+            wallExecution = wallStart.nanoseconds(until: MonotonicInstant.now())
+        } else {
+            tick = loop.runBody(scheduled: scheduled, started: started, index: tickIndex)
+        }
 
         let virtualEnd = started.adding(nanoseconds: tick.virtualExecutionNanoseconds)
         loop.recordTick(

@@ -131,7 +131,10 @@ struct SimSoak {
 
     static func text(_ report: Report) -> String {
         func mib(_ bytes: UInt64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
-        func us(_ ns: UInt64) -> String { String(format: "%.1f", Double(ns) / 1000) }
+        // `-`: a loop that does not measure its execution (the simulator's own step).
+        func us(_ loop: LoopStatisticsSnapshot, _ ns: UInt64) -> String {
+            loop.execution.samples > 0 ? String(format: "%.1f", Double(ns) / 1000) : "-"
+        }
         var lines = [
             String(format: "soak: %.1f s wall, %.1f s simulated (paced 1:1), %d stows finished, %d console commands (%d failed, %d answered late)",
                    report.wallSeconds, report.simulatedSeconds, report.stowsFinished, report.consoleCommands, report.consoleFailures.count,
@@ -146,8 +149,8 @@ struct SimSoak {
         for loop in report.loops {
             let name = loop.loopName.padding(toLength: 13, withPad: " ", startingAt: 0)
             lines.append(name + " " + [String(loop.ticks).leftPadded(10), String(loop.missedCycles).leftPadded(7),
-                                       String(loop.overruns).leftPadded(9), us(loop.execution.p50Nanoseconds).leftPadded(12),
-                                       us(loop.execution.p99Nanoseconds).leftPadded(7), us(loop.execution.maxNanoseconds).leftPadded(8)]
+                                       String(loop.overruns).leftPadded(9), us(loop, loop.execution.p50Nanoseconds).leftPadded(12),
+                                       us(loop, loop.execution.p99Nanoseconds).leftPadded(7), us(loop, loop.execution.maxNanoseconds).leftPadded(8)]
                 .joined(separator: " "))
         }
         lines.append(report.passed ? "soak: ok" : "soak: FAILED: " + report.problems.joined(separator: "; "))

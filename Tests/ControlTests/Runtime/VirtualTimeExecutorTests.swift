@@ -125,6 +125,22 @@ import Testing
         #expect(clock.now().nanoseconds == 5_000_000)
     }
 
+    @Test("a loop that does not measure its execution counts its ticks and lateness, and records no execution time")
+    func unmeasuredLoopRecordsNoExecution() throws {
+        let world = try PeriodicLoop(name: "sim-world", periodNanoseconds: 1_000_000, measuresExecution: false) { _ in }
+        let control = try PeriodicLoop(name: "control", periodNanoseconds: 1_000_000) { _ in }
+        let executor = try VirtualTimeExecutor(clock: ManualClock(), loops: [world, control])
+        executor.run(until: MonotonicInstant(nanoseconds: 10_000_000))
+        executor.finish()
+
+        let unmeasured = world.statisticsSnapshot(), measured = control.statisticsSnapshot()
+        #expect(unmeasured.ticks == 10 && measured.ticks == 10)
+        #expect(unmeasured.lateness.samples == 10)
+        #expect(unmeasured.execution.samples == 0)
+        #expect(unmeasured.worstExecutionNanoseconds == 0)
+        #expect(measured.execution.samples == 10)
+    }
+
     @Test("two loops with one name are refused")
     func duplicateNamesAreRefused() throws {
         let first = try PeriodicLoop(name: "control", periodNanoseconds: 1_000) { _ in }
