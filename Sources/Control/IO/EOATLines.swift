@@ -3,7 +3,7 @@ import HAL
 
 // The EOAT's line devices as the control tick calls them: one named `let` property per signal,
 // not an array. Swift brackets a call on an array element with a retain and a release of the
-// device (an atomic pair per line per tick, 5 % of a simulated campaign's CPU); a call through a
+// device (an atomic pair per line per tick, 4 % of a simulated campaign's CPU); a call through a
 // `let` property needs neither.
 
 /// The input lines, in `EOATInputs` field order.

@@ -23,7 +23,7 @@ public final class PeriodicLoop: @unchecked Sendable {
     /// False for a loop that is not the controller's own work (the simulator's world step): its
     /// statistics then count ticks, lateness and overruns but hold no execution times, and the
     /// virtual-time executor reads no clock around its body (two `clock_gettime` per simulated
-    /// millisecond, 3 % of a campaign's CPU).
+    /// millisecond: the clock was 5.6 % of a campaign's CPU, 3.3 % without them).
     public let measuresExecution: Bool
 
     private let body: @Sendable (inout LoopTick) -> Void

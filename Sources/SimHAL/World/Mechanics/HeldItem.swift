@@ -11,7 +11,8 @@ public struct HeldItem: Equatable, Sendable {
 
     /// The item and what the warehouse system said about it at the induct. Fixed while it is
     /// held, so they live in one shared box: the world reads its held item every step, and a copy
-    /// of the item and its catalog entry (three strings, 200 bytes) was 2 % of a campaign.
+    /// of the item and its catalog entry (three strings, 200 bytes) was 4 % of a campaign's
+    /// instructions, and more of its time.
     private final class Identity: Equatable, Sendable {
         let item: SimItem
         let catalog: ItemCatalogEntry
