@@ -20,9 +20,7 @@ struct EOATInputLines {
     /// `devices` must be the lines of `EOATInputs.signalNames`, in that order; throws `HALError`
     /// naming the first one out of place.
     init(_ devices: [DigitalInput]) throws(HALError) {
-        for (index, name) in EOATInputs.signalNames.enumerated() where index >= devices.count || devices[index].name != name {
-            throw HALError(device: "control", cause: .invalidRequest("input \(index) must be \(name)"))
-        }
+        try checkOrder(of: devices.map(\.name), expected: EOATInputs.signalNames, kind: "input")
         estop = devices[0]
         itemInJaw = devices[1]
         itemAtInduct = devices[2]
@@ -47,9 +45,7 @@ struct EOATOutputLines {
     /// `devices` must be the lines of `EOATOutputs.signalNames`, in that order; throws `HALError`
     /// naming the first one out of place.
     init(_ devices: [DigitalOutput]) throws(HALError) {
-        for (index, name) in EOATOutputs.signalNames.enumerated() where index >= devices.count || devices[index].name != name {
-            throw HALError(device: "control", cause: .invalidRequest("output \(index) must be \(name)"))
-        }
+        try checkOrder(of: devices.map(\.name), expected: EOATOutputs.signalNames, kind: "output")
         bandSeparatorSolenoid = devices[0]
         driveEnable = devices[1]
         towerLightRed = devices[2]
@@ -57,5 +53,12 @@ struct EOATOutputLines {
         towerLightGreen = devices[4]
         ready = devices[5]
         done = devices[6]
+    }
+}
+
+/// Throws `HALError` naming the first of `expected` that is not in its place in `names`.
+private func checkOrder(of names: [String], expected: [String], kind: String) throws(HALError) {
+    for (index, name) in expected.enumerated() where index >= names.count || names[index] != name {
+        throw HALError(device: "control", cause: .invalidRequest("\(kind) \(index) must be \(name)"))
     }
 }
