@@ -181,6 +181,11 @@ def test_show_loops_lists_each_loop_and_resets(console):
     loops = terminal.json("show loops")["loops"]
     control = next(loop for loop in loops if loop["name"] == "control")
     assert control["ticks"] > 100 and control["period_us"] == 1000
+    assert control["execution_p99_us"] is not None
+    # The simulator's own world step is not the controller's work: its execution is not measured.
+    world = next(loop for loop in loops if loop["name"] == "sim-world")
+    assert world["ticks"] > 100 and world["execution_p99_us"] is None and world["execution_max_us"] is None
+    assert "exec -: the loop does not measure its execution" in text
     assert "statistics reset" in terminal.ok("show loops reset")
 
 
