@@ -118,9 +118,6 @@ public final class FaultMatrixRun {
         if case let .safeStop(_, _, allowance) = faultCase.reaction {
             result.budgetNanoseconds = allowance.nanoseconds(config: config) + 2 * controlPeriodNanoseconds
         }
-        // A stalled axis that faults itself: when, seen at the control tick after the world step
-        // in which it happened (at most a millisecond late, so the budget is that much lenient).
-        var driveFaultedAt: MonotonicInstant?
 
         while true {
             let now = robot.clock.now()
@@ -142,9 +139,10 @@ public final class FaultMatrixRun {
                 }
                 eventCursor += 1
             }
-            if case let .toleratedUntilItsDriveFaults(role, _, errorCode) = faultCase.reaction, driveFaultedAt == nil,
+            // A stalled axis that faults itself: its budget counts from the control tick after the
+            // world step it faulted in (at most a millisecond late, so the budget is that lenient).
+            if case let .toleratedUntilItsDriveFaults(role, _, errorCode) = faultCase.reaction, result.budgetNanoseconds == nil,
                robot.eoat.world.drives.drive(role).errorCode == errorCode {
-                driveFaultedAt = tickTime
                 result.budgetNanoseconds = onset.nanoseconds(until: tickTime)
                     + DetectionAllowance.busCycle.nanoseconds(config: config) + 2 * controlPeriodNanoseconds
             }
