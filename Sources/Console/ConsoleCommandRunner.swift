@@ -128,7 +128,7 @@ public struct ConsoleCommandRunner {
                 executionMicro(s, s.execution.p99Nanoseconds).leftPad(12), executionMicro(s, s.execution.maxNanoseconds).leftPad(11),
             ].joined(separator: " "))
         }
-        if snapshots.contains(where: { $0.ticks > 0 && $0.execution.samples == 0 }) {
+        if snapshots.contains(where: { !$0.measuresExecution }) {
             lines.append("exec -: the loop does not measure its execution (the simulator's own step)")
         }
         if reset { lines.append("statistics reset (zeroed at each loop's next tick)") }
@@ -334,12 +334,12 @@ private func micro(_ nanoseconds: UInt64) -> String { String(nanoseconds / 1000)
 
 /// An execution figure of `loop` in µs, or `-` when the loop measured none (`PeriodicLoop.measuresExecution`).
 private func executionMicro(_ loop: LoopStatisticsSnapshot, _ nanoseconds: UInt64) -> String {
-    loop.execution.samples > 0 || loop.ticks == 0 ? micro(nanoseconds) : "-"
+    loop.measuresExecution ? micro(nanoseconds) : "-"
 }
 
 /// As `executionMicro`, for JSON: null when the loop measured none.
 private func executionJSON(_ loop: LoopStatisticsSnapshot, _ nanoseconds: UInt64) -> ConsoleJSON {
-    loop.execution.samples > 0 || loop.ticks == 0 ? .number(Double(nanoseconds) / 1000) : .null
+    loop.measuresExecution ? .number(Double(nanoseconds) / 1000) : .null
 }
 
 extension String {

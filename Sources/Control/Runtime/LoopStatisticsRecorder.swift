@@ -17,18 +17,18 @@ struct LoopStatisticsRecorder {
     private var executionMinNanoseconds: UInt64 = .max
     private var latenessMaxNanoseconds: UInt64 = 0
 
-    init(loopName: String, periodNanoseconds: UInt64) {
-        snapshot = LoopStatisticsSnapshot(loopName: loopName, periodNanoseconds: periodNanoseconds)
+    init(loopName: String, periodNanoseconds: UInt64, measuresExecution: Bool) {
+        snapshot = LoopStatisticsSnapshot(loopName: loopName, periodNanoseconds: periodNanoseconds, measuresExecution: measuresExecution)
         latenessHistogram = Self.makeHistogram()
         executionHistogram = Self.makeHistogram()
     }
 
     /// Records one finished tick. `overran`: it ended after the next tick was due.
-    /// `executionNanoseconds`: nil for a loop that does not measure it (`PeriodicLoop.measuresExecution`).
-    mutating func recordTick(latenessNanoseconds: UInt64, executionNanoseconds: UInt64?, overran: Bool) {
+    /// `executionNanoseconds` is ignored for a loop that does not measure it.
+    mutating func recordTick(latenessNanoseconds: UInt64, executionNanoseconds: UInt64, overran: Bool) {
         snapshot.ticks += 1
         snapshot.lastLatenessNanoseconds = latenessNanoseconds
-        if let executionNanoseconds {
+        if snapshot.measuresExecution {
             snapshot.lastExecutionNanoseconds = executionNanoseconds
             snapshot.worstExecutionIncreased = executionNanoseconds > snapshot.worstExecutionNanoseconds
             if snapshot.worstExecutionIncreased {
@@ -68,7 +68,8 @@ struct LoopStatisticsRecorder {
 
     /// Back to zero, keeping the loop's name and period; the histograms are cleared in place.
     mutating func reset() {
-        snapshot = LoopStatisticsSnapshot(loopName: snapshot.loopName, periodNanoseconds: snapshot.periodNanoseconds)
+        snapshot = LoopStatisticsSnapshot(loopName: snapshot.loopName, periodNanoseconds: snapshot.periodNanoseconds,
+                                          measuresExecution: snapshot.measuresExecution)
         latenessHistogram.reset()
         executionHistogram.reset()
         latenessSumNanoseconds = 0

@@ -19,6 +19,9 @@ public struct DurationSummary: Sendable, Equatable, Codable {
 public struct LoopStatisticsSnapshot: Sendable, Equatable, Codable {
     public var loopName: String
     public var periodNanoseconds: UInt64
+    /// False for a loop that does not measure its execution (`PeriodicLoop.measuresExecution`):
+    /// its execution figures stay 0 and mean "not measured".
+    public var measuresExecution: Bool
 
     /// Ticks run.
     public var ticks: UInt64 = 0
@@ -51,8 +54,9 @@ public struct LoopStatisticsSnapshot: Sendable, Equatable, Codable {
     /// The counters above are current as of the latest tick.
     public var summariesAsOfTick: UInt64 = 0
 
-    public init(loopName: String, periodNanoseconds: UInt64) {
+    public init(loopName: String, periodNanoseconds: UInt64, measuresExecution: Bool = true) {
         self.loopName = loopName
         self.periodNanoseconds = periodNanoseconds
+        self.measuresExecution = measuresExecution
     }
 }

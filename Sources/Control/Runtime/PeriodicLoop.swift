@@ -60,7 +60,7 @@ public final class PeriodicLoop: @unchecked Sendable {
         self.overrunPolicy = overrunPolicy
         self.measuresExecution = measuresExecution
         self.body = body
-        self.recorder = LoopStatisticsRecorder(loopName: name, periodNanoseconds: periodNanoseconds)
+        self.recorder = LoopStatisticsRecorder(loopName: name, periodNanoseconds: periodNanoseconds, measuresExecution: measuresExecution)
         self.snapshotCell = LatestValue(recorder.snapshot)
     }
 
@@ -147,8 +147,7 @@ public final class PeriodicLoop: @unchecked Sendable {
         applyPendingReset()
         let overran = endNanosecondsAfterScheduled > periodNanoseconds
         recorder.recordTick(
-            latenessNanoseconds: latenessNanoseconds, executionNanoseconds: measuresExecution ? executionNanoseconds : nil,
-            overran: overran)
+            latenessNanoseconds: latenessNanoseconds, executionNanoseconds: executionNanoseconds, overran: overran)
 
         if overran, case .faultAfterConsecutive(let limit) = overrunPolicy,
             recorder.snapshot.consecutiveOverruns >= UInt64(limit), !overrunLatch.isLatched

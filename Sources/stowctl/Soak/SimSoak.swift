@@ -133,7 +133,7 @@ struct SimSoak {
         func mib(_ bytes: UInt64) -> String { String(format: "%.1f MiB", Double(bytes) / 1_048_576) }
         // `-`: a loop that does not measure its execution (the simulator's own step).
         func us(_ loop: LoopStatisticsSnapshot, _ ns: UInt64) -> String {
-            loop.execution.samples > 0 ? String(format: "%.1f", Double(ns) / 1000) : "-"
+            loop.measuresExecution ? String(format: "%.1f", Double(ns) / 1000) : "-"
         }
         var lines = [
             String(format: "soak: %.1f s wall, %.1f s simulated (paced 1:1), %d stows finished, %d console commands (%d failed, %d answered late)",

@@ -136,6 +136,7 @@ import Testing
         let unmeasured = world.statisticsSnapshot(), measured = control.statisticsSnapshot()
         #expect(unmeasured.ticks == 10 && measured.ticks == 10)
         #expect(unmeasured.lateness.samples == 10)
+        #expect(!unmeasured.measuresExecution && measured.measuresExecution)
         #expect(unmeasured.execution.samples == 0)
         #expect(unmeasured.worstExecutionNanoseconds == 0)
         #expect(measured.execution.samples == 10)
